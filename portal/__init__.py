@@ -1,0 +1,134 @@
+"""Tacit: the application factory."""
+
+import importlib
+import logging
+from pathlib import Path
+
+from flask import Flask, has_request_context, redirect, request, url_for
+from flask_login import current_user
+
+from portal import config as config_module
+from portal import effects, errors, i18n
+from portal.extensions import (
+    babel,
+    configure_sqlite,
+    csrf,
+    db,
+    login_manager,
+    migrate,
+    socketio,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Feature packages, in layer order (DESIGN.md): each has ``init_app(app)`` that
+# registers its blueprint, CLI, signal handlers and template globals.
+FEATURES = ["auth", "accounts", "tags"]
+
+# Endpoints reachable without logging in.
+PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz"}
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the portal. ``config`` overrides settings (tests use it)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    if config and config.get("INSTANCE_PATH"):
+        app.instance_path = config["INSTANCE_PATH"]
+    app.config.from_mapping(config_module.load(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    _init_login(app)
+    _init_babel(app)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config["REDIS_URL"],
+        channel=app.config["SOCKETIO_CHANNEL"],
+        cors_allowed_origins=[],
+        logger=False,
+        engineio_logger=False,
+    )
+    effects.init_app(app)
+    errors.init_app(app)
+
+    for name in FEATURES:
+        importlib.import_module(f"portal.{name}").init_app(app)
+
+    from portal import cli, views
+
+    views.init_app(app)
+    cli.init_app(app)
+    _init_security(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    @app.before_request
+    def require_login():
+        if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+            return None
+        if request.blueprint == "api":
+            return None  # the API authenticates every call with a token
+        if errors.wants_json():
+            return errors.json_error(401, "unauthorized", "Log in first.")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _init_babel(app: Flask) -> None:
+    i18n.compile_all()
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = i18n.translation_directories()
+
+    def select_locale():
+        if not has_request_context():
+            return None  # CLI and tests outside a request: the default language
+        if current_user.is_authenticated and current_user.locale:
+            return current_user.locale
+        return request.accept_languages.best_match(app.config["LANGUAGES"]) or "en"
+
+    def select_timezone():
+        if (
+            has_request_context()
+            and current_user.is_authenticated
+            and current_user.time_zone
+        ):
+            return current_user.time_zone
+        return None
+
+    babel.init_app(
+        app, locale_selector=select_locale, timezone_selector=select_timezone
+    )
+
+
+def _init_security(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if current_user.is_authenticated:
+            # Pages show what this person may see; no shared cache may keep them.
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response

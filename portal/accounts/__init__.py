@@ -1,0 +1,16 @@
+"""Customer accounts: who our customers are, the account page, CSV import."""
+
+
+def init_app(app) -> None:
+    from portal.accounts import labels, permissions
+    from portal.accounts.cli import accounts_cli
+    from portal.accounts.views import bp
+
+    app.register_blueprint(bp)
+    app.cli.add_command(accounts_cli)
+    app.jinja_env.globals.update(permissions.PREDICATES)
+    app.jinja_env.globals.update(
+        account_tier_label=labels.tier_label,
+        account_status_label=labels.status_label,
+        account_status_kind=labels.status_kind,
+    )

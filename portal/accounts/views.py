@@ -1,0 +1,150 @@
+"""The account list, the account page, creating and editing accounts, CSV import."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import signals
+from portal.accounts import permissions, service
+from portal.accounts.csv_import import import_csv
+from portal.accounts.forms import AccountForm, ImportForm
+from portal.accounts.models import STATUSES, TIERS
+from portal.auth.permissions import require
+from portal.errors import DomainError, attach_to_form
+from portal.extensions import db
+
+bp = Blueprint("accounts", __name__)
+
+FILTERS = ("q", "industry", "region", "tier", "status", "manager")
+
+
+@bp.route("/accounts")
+def list_accounts():
+    args = {name: request.args.get(name, "").strip() for name in FILTERS}
+    # Unknown values in the address filter nothing rather than fail.
+    if args["tier"] not in TIERS:
+        args["tier"] = ""
+    if args["status"] not in STATUSES:
+        args["status"] = ""
+    sort = request.args.get("sort", "name")
+    if sort not in service.SORTS:
+        sort = "name"
+    stmt = service.list_accounts(sort=sort, **{k: v or None for k, v in args.items()})
+    page = db.paginate(
+        stmt, per_page=current_app.config.get("PER_PAGE", 30), error_out=False
+    )
+    return render_template(
+        "accounts/list.html",
+        page=page,
+        args=args,
+        # The filters in use, for links that change only the sort order.
+        active={name: value for name, value in args.items() if value},
+        sort=sort,
+        options=service.filter_options(),
+        tiers=TIERS,
+        statuses=STATUSES,
+    )
+
+
+@bp.route("/accounts/<int:account_id>")
+def view_account(account_id: int):
+    account = service.get_account(account_id)
+    panels = signals.collect_panels(
+        signals.account_panels, account, viewer=current_user._get_current_object()
+    )
+    return render_template("accounts/account.html", account=account, panels=panels)
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+def new_account():
+    require(permissions.can_create_account(current_user))
+    form = AccountForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            account = service.create_account(
+                form.name.data,
+                form.crm_ref.data,
+                industry=form.industry.data,
+                region=form.region.data,
+                tier=form.tier.data,
+                status=form.status.data,
+                account_manager=form.account_manager.data,
+                description=form.description.data,
+                actor=current_user._get_current_object(),
+            )
+        except DomainError as e:
+            db.session.rollback()
+            attach_to_form(form, e)
+            status = e.status
+        else:
+            db.session.commit()
+            flash(_("Account %(name)s created.", name=account.name), "success")
+            return redirect(account.url)
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/form.html", form=form, account=None), status
+
+
+@bp.route("/accounts/<int:account_id>/edit", methods=["GET", "POST"])
+def edit_account(account_id: int):
+    account = service.get_account(account_id)
+    require(permissions.can_edit_account(current_user, account))
+    form = AccountForm(obj=account)
+    if request.method == "GET":
+        form.account_manager.data = (
+            account.account_manager.username if account.account_manager else ""
+        )
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.update_account(
+                account,
+                current_user._get_current_object(),
+                name=form.name.data,
+                crm_ref=form.crm_ref.data,
+                industry=form.industry.data,
+                region=form.region.data,
+                tier=form.tier.data,
+                status=form.status.data,
+                account_manager=form.account_manager.data,
+                description=form.description.data,
+            )
+        except DomainError as e:
+            db.session.rollback()
+            attach_to_form(form, e)
+            status = e.status
+        else:
+            db.session.commit()
+            flash(_("Account %(name)s saved.", name=account.name), "success")
+            return redirect(account.url)
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/form.html", form=form, account=account), status
+
+
+@bp.route("/accounts/import", methods=["GET", "POST"])
+def import_accounts():
+    require(permissions.can_import_accounts(current_user))
+    form = ImportForm()
+    report = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            report = import_csv(
+                form.file.data.read(),
+                actor=current_user._get_current_object(),
+                dry_run=form.dry_run.data,
+            )
+        except DomainError as e:
+            db.session.rollback()
+            attach_to_form(form, e)
+            status = e.status
+        else:
+            if report.dry_run:
+                db.session.rollback()
+            else:
+                db.session.commit()
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/import.html", form=form, report=report), status

@@ -1,0 +1,39 @@
+"""People: users, departments, roles, signing in, profiles, administration."""
+
+import sqlalchemy as sa
+
+
+def init_app(app) -> None:
+    from portal.auth import permissions
+    from portal.auth.cli import users_cli
+    from portal.auth.models import User
+    from portal.auth.views import bp
+    from portal.extensions import db, login_manager
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        # The id carries the session token: a changed password or a
+        # deactivation makes every older session and remember cookie invalid.
+        uid, _, token = user_id.partition(":")
+        if not uid.isdigit() or not token:
+            return None
+        user = db.session.scalar(
+            sa.select(User).where(User.id == int(uid), User.session_token == token)
+        )
+        return user if user is not None and user.is_active else None
+
+    app.register_blueprint(bp)
+    app.cli.add_command(users_cli)
+    app.jinja_env.globals.update(permissions.PREDICATES)
+    app.jinja_env.globals["role_label"] = role_label
+
+
+def role_label(role: str) -> str:
+    from flask_babel import gettext as _
+
+    return {
+        "employee": _("Employee"),
+        "moderator": _("Moderator"),
+        "hr": _("HR"),
+        "admin": _("Administrator"),
+    }.get(role, role)

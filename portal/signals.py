@@ -1,0 +1,165 @@
+"""The signals packages use to tell each other what happened.
+
+Content packages send; derived packages (search, experts, incentives,
+notifications) listen in their own ``handlers.py``. Senders send after
+``flush()``, inside the transaction, so a handler that writes rows writes them in
+the same transaction (and never commits). A handler with effects outside the
+database queues them with ``portal.effects.after_commit``.
+
+Pages composed of several packages' knowledge ask through the ``*_panels``
+signals: each receiver returns a ``Panel`` or ``None``.
+"""
+
+from dataclasses import dataclass, field
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One package's contribution to a composed page.
+
+    ``template`` is rendered with ``context``; lower ``order`` comes first.
+    """
+
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One dated event on an account's timeline."""
+
+    when: object  # an aware datetime
+    kind: str  # "post", "revision", "handover", ...
+    title: str
+    url: str
+    actor: object = None  # a User or None
+
+
+def collect_panels(signal, sender, **kwargs) -> list[Panel]:
+    """Send a panel signal and return the answers, sorted by their order."""
+    panels = [rv for _, rv in signal.send(sender, **kwargs) if rv is not None]
+    return sorted(panels, key=lambda p: p.order)
+
+
+# --- people and accounts -----------------------------------------------------
+
+user_created = _signals.signal(
+    "user-created", doc="sender: User (flushed); kwargs: actor (User or None)"
+)
+user_updated = _signals.signal(
+    "user-updated", doc="sender: User (flushed); kwargs: actor, changed (set of str)"
+)
+user_departed = _signals.signal(
+    "user-departed",
+    doc="sender: User (flushed, active=False, left_at set); kwargs: actor",
+)
+account_created = _signals.signal(
+    "account-created", doc="sender: CustomerAccount (flushed); kwargs: actor"
+)
+account_updated = _signals.signal(
+    "account-updated",
+    doc="sender: CustomerAccount (flushed); kwargs: actor, changed (set of str)",
+)
+
+# --- composed pages ------------------------------------------------------------
+
+account_panels = _signals.signal(
+    "account-panels",
+    doc="sender: CustomerAccount; kwargs: viewer (User). Return a Panel or None.",
+)
+account_timeline = _signals.signal(
+    "account-timeline",
+    doc="sender: CustomerAccount; kwargs: viewer, before (datetime or None), "
+    "limit (int). Return a list of TimelineEvent, newest first.",
+)
+profile_panels = _signals.signal(
+    "profile-panels",
+    doc="sender: User (whose profile); kwargs: viewer. Return a Panel or None.",
+)
+tag_panels = _signals.signal(
+    "tag-panels",
+    doc="sender: Tag; kwargs: viewer. Return a Panel or None (what is filed under "
+    "the tag that the viewer may see).",
+)
+home_panels = _signals.signal(
+    "home-panels", doc="sender: User (the viewer). Return a Panel or None."
+)
+
+# --- forums --------------------------------------------------------------------
+
+thread_created = _signals.signal(
+    "thread-created",
+    doc="sender: Thread (flushed, with its first post); kwargs: author, post",
+)
+thread_moved = _signals.signal(
+    "thread-moved", doc="sender: Thread (flushed); kwargs: actor, old_forum"
+)
+thread_updated = _signals.signal(
+    "thread-updated",
+    doc="sender: Thread (flushed: title, tags, accounts, pin or lock changed); "
+    "kwargs: actor",
+)
+post_created = _signals.signal(
+    "post-created",
+    doc="sender: Post (flushed); kwargs: author, thread. Also sent for a "
+    "thread's first post.",
+)
+post_edited = _signals.signal(
+    "post-edited", doc="sender: Post (flushed); kwargs: editor, previous_body"
+)
+post_deleted = _signals.signal(
+    "post-deleted", doc="sender: Post (flushed, soft-deleted); kwargs: actor"
+)
+post_restored = _signals.signal(
+    "post-restored", doc="sender: Post (flushed); kwargs: actor"
+)
+vote_cast = _signals.signal(
+    "vote-cast",
+    doc="sender: Post; kwargs: voter, value (+1/-1), previous (0 when new, "
+    "else the old value: a change is sent as vote_cast with previous set)",
+)
+vote_withdrawn = _signals.signal(
+    "vote-withdrawn", doc="sender: Post; kwargs: voter, previous (+1/-1)"
+)
+answer_accepted = _signals.signal(
+    "answer-accepted",
+    doc="sender: Post (the answer); kwargs: thread, actor, asker, previous "
+    "(the post accepted before, or None)",
+)
+answer_unaccepted = _signals.signal(
+    "answer-unaccepted", doc="sender: Post (no longer accepted); kwargs: thread, actor"
+)
+
+# --- wiki ----------------------------------------------------------------------
+
+page_created = _signals.signal(
+    "page-created", doc="sender: Page (flushed); kwargs: author, revision"
+)
+page_revised = _signals.signal(
+    "page-revised",
+    doc="sender: Page (flushed); kwargs: author, revision, previous (Revision or "
+    "None), change_size (characters added plus removed)",
+)
+page_state_changed = _signals.signal(
+    "page-state-changed",
+    doc="sender: Page (flushed); kwargs: actor, old_state, new_state",
+)
+page_renamed = _signals.signal(
+    "page-renamed", doc="sender: Page (flushed); kwargs: actor, old_title, old_slug"
+)
+page_deleted = _signals.signal(
+    "page-deleted", doc="sender: Page (flushed, soft-deleted); kwargs: actor"
+)
+page_restored = _signals.signal(
+    "page-restored", doc="sender: Page (flushed); kwargs: actor"
+)
+thread_written_up = _signals.signal(
+    "thread-written-up",
+    doc="sender: Page (the new draft); kwargs: thread, actor, posts (the Posts "
+    "used), authors (their Users)",
+)

@@ -1,0 +1,133 @@
+"""Fixtures shared by every test: an app on a clean database, clients, a CLI runner.
+
+The database is SQLite in a temporary folder unless ``TEST_DATABASE_URL`` names
+a PostgreSQL database (CI creates a fresh one per run). The schema is built once
+per session; every test starts from empty tables.
+"""
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask import g
+from flask_login import FlaskLoginClient
+
+from portal import create_app
+from portal.extensions import db
+from tests import factories
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def on_postgres() -> bool:
+    return bool(TEST_DATABASE_URL) and TEST_DATABASE_URL.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, tmp_path_factory):
+    app = create_app(_config(database_url, tmp_path_factory.mktemp("schema")))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _config(database_url, instance_path, **overrides) -> dict:
+    return {
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance_path),
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "REDIS_URL": None,
+        "SERVER_NAME": None,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        **overrides,
+    }
+
+
+def _fresh_g() -> None:
+    for name in list(vars(g)):
+        delattr(g, name)
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_config():
+    """Override to change settings for one test module."""
+    return {}
+
+
+@pytest.fixture
+def app(_schema, database_url, tmp_path, app_config):
+    app = create_app(_config(database_url, tmp_path, **app_config))
+    app.test_client_class = FlaskLoginClient
+    # Requests in a test reuse the test's app context (Flask pushes none of its
+    # own), so ``g`` would carry the logged-in user and the locale from one
+    # request to the next. In production every request has a fresh ``g``.
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app):
+    """Factories bound to the test's database: ``make.user(role="hr")``."""
+    return factories.Factories()
+
+
+@pytest.fixture
+def login(app):
+    """``login(user)`` returns a test client signed in as ``user``."""
+
+    def _login(user):
+        return app.test_client(user=user)
+
+    return _login
+
+
+@pytest.fixture
+def employee(make):
+    return make.user(username="emma", display_name="Emma Employee")
+
+
+@pytest.fixture
+def admin(make):
+    return make.user(username="root", role="admin", display_name="Ada Admin")
