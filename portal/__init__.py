@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Feature packages, in layer order (DESIGN.md): each has ``init_app(app)`` that
 # registers its blueprint, CLI, signal handlers and template globals.
-FEATURES = ["auth", "accounts", "tags"]
+FEATURES = ["auth", "accounts", "tags", "api"]
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz"}
@@ -54,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked in _init_login
     csrf.init_app(app)
     _init_login(app)
     _init_babel(app)
@@ -89,11 +90,23 @@ def _init_login(app: Flask) -> None:
     def require_login():
         if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
             return None
-        if request.blueprint == "api":
-            return None  # the API authenticates every call with a token
+        if errors.is_api_request():
+            return errors.json_error(
+                401,
+                "unauthorized",
+                "Send a valid token: Authorization: Bearer <token>.",
+            )
         if errors.wants_json():
             return errors.json_error(401, "unauthorized", "Log in first.")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    @app.before_request
+    def check_csrf():
+        # Every form is protected. The token API is not: a session cookie does
+        # not authenticate it (auth's user loader ignores sessions there), so a
+        # forged cross-site request carries no credentials.
+        if app.config.get("WTF_CSRF_ENABLED", True) and not errors.is_api_request():
+            csrf.protect()
 
 
 def _init_babel(app: Flask) -> None:

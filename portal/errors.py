@@ -50,10 +50,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+def is_api_request() -> bool:
+    """Whether this request is for the token-authenticated JSON API."""
+    return request.path.startswith("/api/")
+
+
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json"
-    )
+    return is_api_request() or (request.accept_mimetypes.best == "application/json")
 
 
 def json_error(status: int, code: str, message: str, details: dict | None = None):

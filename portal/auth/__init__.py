@@ -8,12 +8,15 @@ def init_app(app) -> None:
     from portal.auth.cli import users_cli
     from portal.auth.models import User
     from portal.auth.views import bp
+    from portal.errors import is_api_request
     from portal.extensions import db, login_manager
 
     @login_manager.user_loader
     def load_user(user_id: str):
         # The id carries the session token: a changed password or a
         # deactivation makes every older session and remember cookie invalid.
+        if is_api_request():
+            return None  # the API authenticates by token only, never by cookie
         uid, _, token = user_id.partition(":")
         if not uid.isdigit() or not token:
             return None
