@@ -25,6 +25,12 @@ csrf = CSRFProtect()
 babel = Babel()
 
 
+def _may_write() -> bool:
+    from flask import has_request_context, request
+
+    return not has_request_context() or request.method not in ("GET", "HEAD")
+
+
 def configure_sqlite(engine) -> None:
     """Make SQLite behave transactionally, as PostgreSQL does.
 
@@ -50,4 +56,8 @@ def configure_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # A deferred transaction that reads, then writes after another
+        # connection committed, fails at once with "database is locked" (WAL
+        # cannot upgrade a stale snapshot). Requests that may write, and
+        # commands, take the write lock up front; GETs stay concurrent.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")

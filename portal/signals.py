@@ -163,3 +163,66 @@ thread_written_up = _signals.signal(
     doc="sender: Page (the new draft); kwargs: thread, actor, posts (the Posts "
     "used), authors (their Users)",
 )
+
+# --- experts ---------------------------------------------------------------------
+
+expert_asked = _signals.signal(
+    "expert-asked",
+    doc="sender: ExpertRequest (flushed, with its first Routing rows); kwargs: "
+    "thread, asker (User), experts (list of User routed to, best first)",
+)
+question_escalated = _signals.signal(
+    "question-escalated",
+    doc="sender: ExpertRequest (flushed); kwargs: thread, round (2: the next "
+    "experts, 3: the account manager), experts (list of User routed to; may be "
+    "empty when nobody was left to ask)",
+)
+case_resolved = _signals.signal(
+    "case-resolved",
+    doc="sender: ResolvedCase (flushed); kwargs: thread, answer (the accepted "
+    "Post), request (ExpertRequest), actor (User who accepted)",
+)
+endorsement_given = _signals.signal(
+    "endorsement-given",
+    doc="sender: Endorsement (flushed); kwargs: endorser (User), skill_owner "
+    "(User), tag (Tag)",
+)
+
+# --- files ---------------------------------------------------------------------
+# The files package stores what is attached to posts, pages and accounts; the
+# package that owns the thing a file is attached to decides who may see it.
+# Owner kinds: "post" (id: Post.id), "page" (id: Page.id; a page is also named
+# by its slug), "account" (id: CustomerAccount.id).
+
+attachment_visible = _signals.signal(
+    "attachment-visible",
+    doc="sender: owner kind (str); kwargs: owner_id (int), viewer (User). Return "
+    "True (the viewer may see the owner, so its files), False, or None (not my "
+    "kind). A file is visible only if someone answers and every answer is True.",
+)
+attachment_owner = _signals.signal(
+    "attachment-owner",
+    doc="sender: owner kind (str); kwargs: ids (list of int) or ref (str: what "
+    "follows 'kind:' in an upload's attach_to, e.g. a page slug), viewer (User or "
+    "None). Return None (not my kind) or a dict {owner id: info}, leaving out "
+    "what does not exist; info is a dict: id, title, url, account_ids (list of "
+    "int), deleted (bool), forum_id (int or None: the forum whose readers alone "
+    "may see it), can_attach (bool: the viewer may add files to it).",
+)
+account_attachment_owners = _signals.signal(
+    "account-attachment-owners",
+    doc="sender: CustomerAccount id (int); kwargs: viewer (User). Return None or "
+    "(owner kind, a SELECT of the owner ids about that account that the viewer "
+    "may see): their files appear in the account's document library.",
+)
+file_uploaded = _signals.signal(
+    "file-uploaded",
+    doc="sender: Attachment (flushed; a new file or a new version); kwargs: "
+    "uploader (User)",
+)
+files_changed = _signals.signal(
+    "files-changed",
+    doc="sender: list of Attachment ids (flushed); kwargs: action ('claimed': "
+    "moved from a draft to its post or page, 'deleted', 'restored', 'replaced': "
+    "no longer the current version), actor (User or None)",
+)

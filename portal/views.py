@@ -41,7 +41,11 @@ def init_app(app) -> None:
         return "zh-Hans" if locale and locale.language == "zh" else "en"
 
     app.jinja_env.globals.update(
-        has_endpoint=has_endpoint, current_locale_tag=current_locale_tag
+        has_endpoint=has_endpoint,
+        current_locale_tag=current_locale_tag,
+        # A global, not only Flask-Login's context variable, so that panels
+        # included from macros see it too.
+        current_user=current_user,
     )
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/healthz", "healthz", healthz)

@@ -1,0 +1,132 @@
+"""What the forums add to pages other packages own: accounts, tags, profiles, home.
+
+Each receiver answers with threads the viewer may read, so a restricted forum's
+threads never show up on a page of someone outside its department.
+"""
+
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from portal import signals
+from portal.extensions import db
+from portal.forums import permissions, service
+from portal.forums.models import Thread, thread_accounts
+from portal.signals import Panel, TimelineEvent
+
+PANEL_LIMIT = 10
+
+
+def _threads(viewer, limit: int = PANEL_LIMIT, **filters) -> list[Thread]:
+    stmt = service.list_threads(viewer, **filters).limit(limit)
+    return list(db.session.scalars(stmt).unique())
+
+
+def _url(path: str, **args) -> str:
+    query = urlencode({k: v for k, v in args.items() if v is not None})
+    return f"{path}?{query}" if query else path
+
+
+def account_panel(account, viewer, **kwargs):
+    """Threads about the account, and an invitation to ask about it."""
+    threads = _threads(viewer, account=account)
+    return Panel(
+        "forums/_thread_panel.html",
+        {
+            "title": _("Discussions and questions"),
+            "threads": threads,
+            "more_url": _url("/forums/threads", account=account.id),
+            "empty": _(
+                "No questions about %(name)s yet — ask the first one.",
+                name=account.name,
+            ),
+            "action_url": _url("/forums/new", account=account.id),
+            "action_label": _("Ask a question about this account"),
+            "watch": ("account", account.id),
+        },
+        order=20,
+    )
+
+
+def tag_panel(tag, viewer, **kwargs):
+    threads = _threads(viewer, tag=tag)
+    if not threads:
+        return None
+    return Panel(
+        "forums/_thread_panel.html",
+        {
+            "title": _("Threads"),
+            "threads": threads,
+            "more_url": _url("/forums/threads", tag=tag.slug),
+            "action_url": _url("/forums/new", tag=tag.slug),
+            "action_label": _("New thread with this tag"),
+            "watch": ("tag", tag.id),
+        },
+        order=20,
+    )
+
+
+def profile_panel(user, viewer, **kwargs):
+    threads = _threads(viewer, author=user)
+    replies = service.recent_replies(viewer, user, PANEL_LIMIT)
+    if not threads and not replies:
+        return None
+    return Panel(
+        "forums/_profile_panel.html",
+        {"user": user, "threads": threads, "replies": replies},
+        order=30,
+    )
+
+
+def home_panel(viewer, **kwargs):
+    threads = _threads(viewer, limit=8)
+    if not threads:
+        return None
+    return Panel(
+        "forums/_thread_panel.html",
+        {
+            "title": _("Latest in the forums"),
+            "threads": threads,
+            "more_url": "/forums/threads",
+            "action_url": "/forums/new",
+            "action_label": _("New thread"),
+        },
+        order=20,
+    )
+
+
+def account_timeline(account, viewer, before=None, limit=20, **kwargs):
+    """Threads about the account as dated events, newest first."""
+    stmt = (
+        sa.select(Thread)
+        .join(Thread.forum)
+        .where(
+            Thread.id.in_(
+                sa.select(thread_accounts.c.thread_id).where(
+                    thread_accounts.c.account_id == account.id
+                )
+            ),
+            Thread.deleted_at.is_(None),
+            permissions.readable_forums_clause(viewer),
+        )
+        .order_by(Thread.created_at.desc(), Thread.id.desc())
+        .limit(limit)
+        .options(sa.orm.joinedload(Thread.author))
+    )
+    if before is not None:
+        stmt = stmt.where(Thread.created_at < before)
+    return [
+        TimelineEvent(
+            when=t.created_at, kind="thread", title=t.title, url=t.url, actor=t.author
+        )
+        for t in db.session.scalars(stmt)
+    ]
+
+
+def init_app(app) -> None:
+    signals.account_panels.connect(account_panel)
+    signals.tag_panels.connect(tag_panel)
+    signals.profile_panels.connect(profile_panel)
+    signals.home_panels.connect(home_panel)
+    signals.account_timeline.connect(account_timeline)

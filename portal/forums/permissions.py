@@ -1,0 +1,157 @@
+"""Who may read and do what in the forums: predicates shared by views and templates.
+
+A forum restricted to a department is readable by that department, moderators
+and admins; to everyone else its threads do not exist (404), wherever they
+would show up.
+"""
+
+import sqlalchemy as sa
+
+from portal.auth.models import User
+from portal.auth.permissions import is_moderator
+from portal.forums.models import Forum
+
+
+def _active(user) -> bool:
+    return (
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "is_active", False)
+    )
+
+
+def can_read_forum(user, forum) -> bool:
+    if not _active(user):
+        return False
+    if forum.department_id is None or is_moderator(user):
+        return True
+    return user.department_id == forum.department_id
+
+
+def readable_forums_clause(user):
+    """Return a boolean clause on ``Forum``: the forums ``user`` may read.
+
+    Use it in ``where()`` for lists, search and notifications; it matches
+    ``can_read_forum`` exactly.
+    """
+    if not _active(user):
+        return sa.false()
+    if is_moderator(user):
+        return sa.true()
+    if user.department_id is None:
+        return Forum.department_id.is_(None)
+    return sa.or_(
+        Forum.department_id.is_(None), Forum.department_id == user.department_id
+    )
+
+
+def forum_readers_clause(forum):
+    """Return a boolean clause on ``User``: the active people who may read ``forum``."""
+    active = sa.and_(User.active.is_(True), User.left_at.is_(None))
+    if forum.department_id is None:
+        return active
+    return sa.and_(
+        active,
+        sa.or_(
+            User.department_id == forum.department_id,
+            User.role.in_(("moderator", "admin")),
+        ),
+    )
+
+
+def can_moderate(user, forum=None) -> bool:
+    """Moderators and admins moderate every forum they can read."""
+    return _active(user) and is_moderator(user)
+
+
+def can_manage_forums(user) -> bool:
+    return _active(user) and user.role == "admin"
+
+
+def can_read_thread(user, thread) -> bool:
+    if not can_read_forum(user, thread.forum):
+        return False
+    return thread.deleted_at is None or can_moderate(user, thread.forum)
+
+
+def can_post_thread(user, forum) -> bool:
+    return can_read_forum(user, forum)
+
+
+def can_reply(user, thread) -> bool:
+    """Nobody replies to a locked or deleted thread; moderators unlock first."""
+    return (
+        can_read_thread(user, thread)
+        and not thread.locked
+        and thread.deleted_at is None
+    )
+
+
+def can_edit_post(user, post) -> bool:
+    thread = post.thread
+    if not can_read_thread(user, thread) or post.deleted_at is not None:
+        return False
+    if can_moderate(user, thread.forum):
+        return True
+    return post.author_id == user.id and not thread.locked
+
+
+def can_delete_post(user, post) -> bool:
+    """Authors delete their own posts (a first post only while it has no
+    replies, since it takes the thread with it); moderators delete any."""
+    thread = post.thread
+    if not can_read_thread(user, thread) or post.deleted_at is not None:
+        return False
+    if can_moderate(user, thread.forum):
+        return True
+    if post.author_id != user.id or thread.locked:
+        return False
+    return not post.is_first or thread.reply_count == 0
+
+
+def can_restore_post(user, post) -> bool:
+    return (
+        post.deleted_at is not None
+        and can_read_thread(user, post.thread)
+        and can_moderate(user, post.thread.forum)
+    )
+
+
+def can_vote(user, post) -> bool:
+    return (
+        can_read_thread(user, post.thread)
+        and post.deleted_at is None
+        and post.author_id != user.id
+    )
+
+
+def can_accept(user, thread) -> bool:
+    """The asker and moderators choose the accepted answer of a question."""
+    return (
+        thread.is_question
+        and thread.deleted_at is None
+        and can_read_thread(user, thread)
+        and (thread.author_id == user.id or can_moderate(user, thread.forum))
+    )
+
+
+def can_view_history(user, post) -> bool:
+    if not can_read_thread(user, post.thread):
+        return False
+    return post.deleted_at is None or can_moderate(user, post.thread.forum)
+
+
+PREDICATES = {
+    "can_read_forum": can_read_forum,
+    "can_read_thread": can_read_thread,
+    "can_post_thread": can_post_thread,
+    "can_reply": can_reply,
+    "can_edit_post": can_edit_post,
+    "can_delete_post": can_delete_post,
+    "can_restore_post": can_restore_post,
+    "can_vote": can_vote,
+    "can_accept": can_accept,
+    "can_moderate": can_moderate,
+    "can_manage_forums": can_manage_forums,
+    "can_view_history": can_view_history,
+}

@@ -1,0 +1,57 @@
+"""What the wiki shows on pages other packages own: accounts, tags, people."""
+
+from portal.signals import Panel, account_panels, profile_panels, tag_panels
+from portal.wiki import permissions, service
+
+
+def account_profile_panel(account, viewer=None, **kwargs) -> Panel:
+    """The account's five-layer profile, or an invitation to write it."""
+    page = service.profile_page(account)
+    if page is not None and page.deleted:
+        page = None
+    return Panel(
+        "wiki/_account_profile_panel.html",
+        {
+            "account": account,
+            "page": page,
+            "can_write": permissions.can_write_profile(viewer, account)
+            and (page is None or permissions.can_edit_page(viewer, page)),
+        },
+        order=10,
+    )
+
+
+def account_pages_panel(account, viewer=None, **kwargs) -> Panel:
+    """Other wiki pages about the account."""
+    return Panel(
+        "wiki/_account_pages_panel.html",
+        {
+            "account": account,
+            "pages": service.pages_for_account(account),
+            # Panels render without the page's context: no current_user there.
+            "can_create": permissions.can_create_page(viewer),
+        },
+        order=40,
+    )
+
+
+def tag_pages_panel(tag, viewer=None, **kwargs) -> Panel | None:
+    pages = service.pages_for_tag(tag)
+    if not pages:
+        return None
+    return Panel("wiki/_tag_panel.html", {"tag": tag, "pages": pages}, order=40)
+
+
+def person_pages_panel(user, viewer=None, **kwargs) -> Panel | None:
+    pages = service.pages_by_person(user)
+    if not pages:
+        return None
+    return Panel("wiki/_profile_panel.html", {"user": user, "pages": pages}, order=40)
+
+
+def connect() -> None:
+    """Subscribe the receivers (once: blinker ignores a second connect)."""
+    account_panels.connect(account_profile_panel)
+    account_panels.connect(account_pages_panel)
+    tag_panels.connect(tag_pages_panel)
+    profile_panels.connect(person_pages_panel)
