@@ -27,6 +27,10 @@ def after_commit(fn: Callable, *args, **kwargs) -> None:
 
 
 def _run(session: Session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy also reports a released SAVEPOINT as a commit; the real
+        # transaction is still open and may yet roll back.
+        return
     pending = session.info.pop(_KEY, [])
     for fn, args, kwargs in pending:
         try:

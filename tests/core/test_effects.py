@@ -57,3 +57,23 @@ def test_failing_effect_does_not_break_the_commit(app, caplog):
     db.session.commit()
     assert ran == ["after"]
     assert "index unavailable" in caplog.text
+
+
+def test_released_savepoint_is_not_the_commit(app):
+    ran = []
+    after_commit(ran.append, "pushed")
+    with db.session.begin_nested():  # as handlers use to absorb a duplicate
+        pass
+    assert ran == []  # released, but the transaction is still open
+    db.session.rollback()
+    db.session.commit()
+    assert ran == []  # and it rolled back: nothing leaves
+
+
+def test_effect_queued_inside_a_savepoint_runs_after_the_real_commit(app):
+    ran = []
+    with db.session.begin_nested():
+        after_commit(ran.append, "indexed")
+    assert ran == []
+    db.session.commit()
+    assert ran == ["indexed"]
