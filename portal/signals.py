@@ -226,3 +226,12 @@ files_changed = _signals.signal(
     "moved from a draft to its post or page, 'deleted', 'restored', 'replaced': "
     "no longer the current version), actor (User or None)",
 )
+
+# --- experts, continued ----------------------------------------------------------
+
+endorsement_withdrawn = _signals.signal(
+    "endorsement-withdrawn",
+    doc="sender: Endorsement (deleted and flushed; its id is kept); kwargs: "
+    "endorser (User), skill_owner (User), tag (Tag). Also sent for each "
+    "endorsement of a declared skill its owner removes.",
+)
