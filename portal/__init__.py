@@ -23,7 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Feature packages, in layer order (DESIGN.md): each has ``init_app(app)`` that
 # registers its blueprint, CLI, signal handlers and template globals.
-FEATURES = ["auth", "accounts", "tags", "forums", "wiki", "incentives", "notifications", "api"]
+FEATURES = [
+    "auth",
+    "accounts",
+    "tags",
+    "forums",
+    "wiki",
+    "incentives",
+    "notifications",
+    "api",
+]
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz"}
