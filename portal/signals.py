@@ -235,3 +235,13 @@ endorsement_withdrawn = _signals.signal(
     "endorser (User), skill_owner (User), tag (Tag). Also sent for each "
     "endorsement of a declared skill its owner removes.",
 )
+
+# --- search --------------------------------------------------------------------
+
+person_search_terms = _signals.signal(
+    "person-search-terms",
+    doc="sender: User; kwargs: none. Return a list of str to index with the "
+    "person (declared skills, 'ask me about'), or None. A package whose answer "
+    "changes sends user_updated with changed={'skills'}, and search re-indexes "
+    "the person.",
+)
