@@ -143,7 +143,32 @@ def _init_babel(app: Flask) -> None:
     )
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _init_security(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        # No text column can store a NUL character (PostgreSQL refuses it),
+        # and nobody types one: refuse the request before any service sees it.
+        values = [list((request.view_args or {}).values())]
+        values += [vs for _, vs in request.args.lists()]
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            values += [vs for _, vs in request.form.lists()]
+            if request.is_json:
+                values.append(request.get_json(silent=True))
+        if _has_nul(values):
+            from flask_babel import gettext
+
+            raise errors.Invalid(gettext("Text may not contain NUL characters."))
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

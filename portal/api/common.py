@@ -20,6 +20,7 @@ bp = Blueprint("api", __name__)
 # path -> method -> operation (OpenAPI); filled by @endpoint.
 OPERATIONS: dict[str, dict[str, dict]] = {}
 MAX_PER_PAGE = 100
+MAX_INT = 2**31 - 1
 
 
 def ref(name: str) -> dict:
@@ -57,12 +58,17 @@ def endpoint(
     tag: str,
     response: dict | None,
     status: int = 200,
+    also: tuple[int, ...] = (),
     body: dict | None = None,
     params: list[dict] | None = None,
     errors: tuple[int, ...] = (400, 401, 403, 404, 429),
     public: bool = False,
 ) -> Callable:
-    """Register an API route and describe it in the OpenAPI document."""
+    """Register an API route and describe it in the OpenAPI document.
+
+    ``status`` is the usual success status; ``also`` lists other success
+    statuses with the same body.
+    """
 
     def decorate(fn):
         flask_path = V1 + path
@@ -78,7 +84,11 @@ def endpoint(
         if response is not None:
             ok["content"] = {"application/json": {"schema": response}}
         responses[str(status)] = ok
-        for code in sorted({*errors, 401} - ({401} if public else set())):
+        for other in also:  # e.g. 201 when an upsert creates
+            responses[str(other)] = dict(ok)
+        # Every endpoint that needs a token can answer 401; a public one only
+        # when it says so (a token request with a wrong password).
+        for code in sorted(set(errors) | (set() if public else {401})):
             responses[str(code)] = {
                 "description": _ERROR_TEXT[code],
                 "content": {"application/json": {"schema": ref("Error")}},
@@ -157,6 +167,11 @@ def json_body(*, allowed: set[str], required: set[str] = frozenset()) -> dict:
     for key, value in data.items():
         if value is not None and not isinstance(value, str | int | bool | list):
             raise Invalid(f"{key} has the wrong type.", details={"field": key})
+        # An id beyond the database's integer range is simply not found, but
+        # PostgreSQL refuses to even compare it: stop it here.
+        numbers = value if isinstance(value, list) else [value]
+        if any(isinstance(n, int) and not -MAX_INT <= n <= MAX_INT for n in numbers):
+            raise Invalid(f"{key} is out of range.", details={"field": key})
     return data
 
 

@@ -224,6 +224,7 @@ def update_account(account_id: int):
     tag="accounts",
     body=ref("AccountInput"),
     response=ref("Account"),
+    also=(201,),
     errors=(400, 401, 403, 409, 429),
 )
 def upsert_account(crm_ref: str):

@@ -181,3 +181,18 @@ def test_openapi_describes_every_api_route(app, client):
             assert (path, method) in described, (
                 f"{method} {path} is not in openapi.json"
             )
+
+
+def test_docs_describe_every_api_operation(app):
+    from pathlib import Path
+
+    from portal.api.common import OPERATIONS
+
+    docs = (Path(__file__).parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    missing = [
+        f"{method.upper()} /api/v1{path}"
+        for path, methods in OPERATIONS.items()
+        for method in methods
+        if f"### {method.upper()} /api/v1{path}\n" not in docs
+    ]
+    assert not missing, f"docs/api.md lacks: {missing}"

@@ -64,3 +64,12 @@ class TestCSRF:
     def test_logged_in_post_without_token_is_refused(self, login, admin):
         response = login(admin).post("/admin/departments/new", data={"name": "X"})
         assert response.status_code == 400
+
+
+def test_nul_characters_are_refused_with_a_400(login, employee):
+    client = login(employee)
+    page = client.get("/accounts/?q=a%00b")
+    assert page.status_code == 400
+    assert "NUL" in page.get_data(as_text=True)
+    api = client.get("/api/v1/wiki/a%00b", headers={"Accept": "application/json"})
+    assert api.status_code in (400, 401)
