@@ -1,16 +1,19 @@
 """The account list, the account page, creating and editing accounts, CSV import."""
 
+from datetime import datetime
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import signals
 from portal.accounts import permissions, service
+from portal.accounts import timeline as account_timeline
 from portal.accounts.csv_import import import_csv
 from portal.accounts.forms import AccountForm, ImportForm
 from portal.accounts.models import STATUSES, TIERS
 from portal.auth.permissions import require
-from portal.errors import DomainError, attach_to_form
+from portal.errors import DomainError, Invalid, attach_to_form
 from portal.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -52,7 +55,40 @@ def view_account(account_id: int):
     panels = signals.collect_panels(
         signals.account_panels, account, viewer=current_user._get_current_object()
     )
-    return render_template("accounts/account.html", account=account, panels=panels)
+    timeline = account_timeline.collect(
+        account, current_user._get_current_object(), limit=10
+    )
+    return render_template(
+        "accounts/account.html", account=account, panels=panels, timeline=timeline
+    )
+
+
+@bp.route("/accounts/<int:account_id>/timeline")
+def view_timeline(account_id: int):
+    account = service.get_account(account_id)
+    before = _cursor(request.args.get("before"))
+    timeline = account_timeline.collect(
+        account, current_user._get_current_object(), before=before
+    )
+    return render_template(
+        "accounts/timeline.html", account=account, timeline=timeline, before=before
+    )
+
+
+def _cursor(value: str | None):
+    """The ``before`` cursor of a timeline page: an ISO time with a zone.
+
+    :raises Invalid: when it is not one.
+    """
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise Invalid(_("The timeline position %(value)s is not a time.", value=value))
+    return moment
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])

@@ -80,6 +80,27 @@ SCHEMAS: dict[str, dict] = {
             "active": {"type": "boolean"},
         },
     },
+    "Timeline": {
+        "type": "object",
+        "required": ["items", "older"],
+        "properties": {
+            "items": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["when", "kind", "title", "url"],
+                    "properties": {
+                        "when": _TIME,
+                        "kind": _TEXT,
+                        "title": _TEXT,
+                        "url": _TEXT,
+                        "actor": {"type": ["string", "null"]},
+                    },
+                },
+            },
+            "older": _TIME,
+        },
+    },
     "TokenRequest": {
         "type": "object",
         "additionalProperties": False,

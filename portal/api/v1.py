@@ -4,6 +4,8 @@ Each endpoint calls the same services as the web pages, as the token's owner,
 so the same permissions hold. Errors use the format of ``portal.errors``.
 """
 
+from datetime import datetime
+
 from flask import current_app, g, request
 from flask_login import current_user
 
@@ -14,6 +16,7 @@ from portal.api import service
 from portal.api.common import (
     PAGING_PARAMS,
     endpoint,
+    int_arg,
     iso,
     json_body,
     paged_schema,
@@ -246,6 +249,63 @@ def upsert_account(crm_ref: str):
     )
     db.session.commit()
     return account_json(account), 201 if created else 200
+
+
+@endpoint(
+    "/accounts/{account_id}/timeline",
+    "GET",
+    summary="Everything that happened about the account that you may see, newest "
+    "first; pass the answer's older as before for the next page",
+    tag="accounts",
+    params=[
+        {
+            "name": "before",
+            "in": "query",
+            "schema": {"type": "string", "format": "date-time"},
+        },
+        {
+            "name": "per_page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+        },
+    ],
+    response=ref("Timeline"),
+)
+def account_timeline(account_id: int):
+    from portal.accounts import timeline
+
+    account = accounts_service.get_account(account_id)
+    before = request.args.get("before")
+    moment = None
+    if before:
+        try:
+            moment = datetime.fromisoformat(before)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise Invalid(
+                "before is a time with its zone, e.g. 2026-11-27T10:00:00+00:00.",
+                details={"field": "before"},
+            )
+    page = timeline.collect(
+        account,
+        current_user._get_current_object(),
+        before=moment,
+        limit=int_arg("per_page", 30, maximum=100),
+    )
+    return {
+        "items": [
+            {
+                "when": iso(e.when),
+                "kind": e.kind,
+                "title": e.title,
+                "url": e.url,
+                "actor": e.actor.username if e.actor is not None else None,
+            }
+            for e in page.events
+        ],
+        "older": iso(page.older),
+    }
 
 
 # --- people ----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from portal import signals
 from portal.extensions import db
 from portal.forums import permissions, service
-from portal.forums.models import Thread, thread_accounts
+from portal.forums.models import Post, Thread, thread_accounts
 from portal.signals import Panel, TimelineEvent
 
 PANEL_LIMIT = 10
@@ -97,30 +97,39 @@ def home_panel(viewer, **kwargs):
 
 
 def account_timeline(account, viewer, before=None, limit=20, **kwargs):
-    """Threads about the account as dated events, newest first."""
+    """Posts in threads about the account as dated events, newest first: a
+    thread's first post is the thread starting, the others are replies."""
+    about = sa.select(thread_accounts.c.thread_id).where(
+        thread_accounts.c.account_id == account.id
+    )
     stmt = (
-        sa.select(Thread)
+        sa.select(Post)
+        .join(Post.thread)
         .join(Thread.forum)
         .where(
-            Thread.id.in_(
-                sa.select(thread_accounts.c.thread_id).where(
-                    thread_accounts.c.account_id == account.id
-                )
-            ),
+            Post.thread_id.in_(about),
+            Post.deleted_at.is_(None),
             Thread.deleted_at.is_(None),
             permissions.readable_forums_clause(viewer),
         )
-        .order_by(Thread.created_at.desc(), Thread.id.desc())
+        .order_by(Post.created_at.desc(), Post.id.desc())
         .limit(limit)
-        .options(sa.orm.joinedload(Thread.author))
+        .options(
+            sa.orm.contains_eager(Post.thread),
+            sa.orm.joinedload(Post.author),
+        )
     )
     if before is not None:
-        stmt = stmt.where(Thread.created_at < before)
+        stmt = stmt.where(Post.created_at < before)
     return [
         TimelineEvent(
-            when=t.created_at, kind="thread", title=t.title, url=t.url, actor=t.author
+            when=p.created_at,
+            kind="thread" if p.is_first else "post",
+            title=p.thread.title,
+            url=p.thread.url if p.is_first else p.url,
+            actor=p.author,
         )
-        for t in db.session.scalars(stmt)
+        for p in db.session.scalars(stmt)
     ]
 
 

@@ -1,7 +1,18 @@
 """What the wiki shows on pages other packages own: accounts, tags, people."""
 
-from portal.signals import Panel, account_panels, profile_panels, tag_panels
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.signals import (
+    Panel,
+    TimelineEvent,
+    account_panels,
+    account_timeline,
+    profile_panels,
+    tag_panels,
+)
 from portal.wiki import permissions, service
+from portal.wiki.models import Page, Revision, page_accounts
 
 
 def account_profile_panel(account, viewer=None, **kwargs) -> Panel:
@@ -49,9 +60,45 @@ def person_pages_panel(user, viewer=None, **kwargs) -> Panel | None:
     return Panel("wiki/_profile_panel.html", {"user": user, "pages": pages}, order=40)
 
 
+def account_revisions(account, viewer=None, before=None, limit=20, **kwargs):
+    """Revisions of the pages about the account (its profile and the pages
+    linked to it) as dated events, newest first; deleted pages leave no trace."""
+    about = sa.or_(
+        Page.account_id == account.id,
+        Page.id.in_(
+            sa.select(page_accounts.c.page_id).where(
+                page_accounts.c.account_id == account.id
+            )
+        ),
+    )
+    stmt = (
+        sa.select(Revision)
+        .join(Revision.page)
+        .where(about, Page.deleted_at.is_(None))
+        .order_by(Revision.created_at.desc(), Revision.id.desc())
+        .limit(limit)
+        .options(
+            sa.orm.contains_eager(Revision.page), sa.orm.joinedload(Revision.author)
+        )
+    )
+    if before is not None:
+        stmt = stmt.where(Revision.created_at < before)
+    return [
+        TimelineEvent(
+            when=r.created_at,
+            kind="revision",
+            title=r.summary and f"{r.page.title} — {r.summary}" or r.page.title,
+            url=r.url,
+            actor=r.author,
+        )
+        for r in db.session.scalars(stmt)
+    ]
+
+
 def connect() -> None:
     """Subscribe the receivers (once: blinker ignores a second connect)."""
     account_panels.connect(account_profile_panel)
     account_panels.connect(account_pages_panel)
     tag_panels.connect(tag_pages_panel)
     profile_panels.connect(person_pages_panel)
+    account_timeline.connect(account_revisions)
