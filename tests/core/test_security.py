@@ -65,6 +65,35 @@ class TestCSRF:
         response = login(admin).post("/admin/departments/new", data={"name": "X"})
         assert response.status_code == 400
 
+    def test_every_writing_route_refuses_a_request_without_its_token(
+        self, app, login, admin
+    ):
+        """Walk the whole URL map: every route outside the token API that
+        accepts POST, PUT, PATCH or DELETE refuses a request without a CSRF
+        token, as an administrator (who may do anything) and before any write."""
+        client = login(admin)
+        checked, accepted = [], []
+        for rule in app.url_map.iter_rules():
+            if rule.rule.startswith("/api/v1/") or rule.endpoint == "static":
+                continue
+            for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
+                url = _example_url(rule)
+                response = client.open(url, method=method, data={"x": "1"})
+                checked.append(f"{method} {rule.rule}")
+                if response.status_code != 400 or b"CSRF" not in response.data:
+                    accepted.append(f"{method} {rule.rule} → {response.status_code}")
+        assert len(checked) >= 30, checked
+        assert not accepted, accepted
+
+
+def _example_url(rule) -> str:
+    """A concrete URL for ``rule``: 1 for numbers, "x" for the rest."""
+    values = {}
+    for name, converter in rule._converters.items():
+        numeric = type(converter).__name__ in ("IntegerConverter", "FloatConverter")
+        values[name] = 1 if numeric else "x"
+    return rule.build(values, append_unknown=False)[1]
+
 
 def test_nul_characters_are_refused_with_a_400(login, employee):
     client = login(employee)
