@@ -1,0 +1,98 @@
+"""End-to-end fixtures: the portal served on a free port, and headless Chromium.
+
+Chromium is Debian's (``.ci/run`` installs it); Playwright drives it with
+``executable_path`` since it cannot download its own browser here. A failing
+test leaves a screenshot of every open page in ``tests/e2e/artifacts/``.
+"""
+
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from portal.extensions import db
+from tests.factories import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def app_config():
+    # Real forms in a real browser: CSRF on, as in production.
+    return {"WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=FLAGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(app):
+    """The test's app, served on 127.0.0.1 in a thread; yields its base URL."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.e2e_failed = report.failed
+    return report
+
+
+@pytest.fixture
+def person(request, browser, server):
+    """``person(user)`` opens a browser context logged in as ``user`` and
+    returns its page; every page is screenshotted if the test fails."""
+    contexts = []
+
+    def _open(user):
+        name = user.username
+        # End the test's own transaction: on SQLite it holds the write lock
+        # that the served requests need. Tests read what they need first.
+        db.session.commit()
+        context = browser.new_context(base_url=server, locale="en-US")
+        context.set_default_timeout(10_000)
+        contexts.append((name, context))
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#username", name)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/login" not in url)
+        return page
+
+    yield _open
+    failed = getattr(request.node, "e2e_failed", False)
+    for name, context in contexts:
+        if failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            for n, page in enumerate(context.pages):
+                page.screenshot(
+                    path=str(ARTIFACTS / f"{request.node.name}-{name}-{n}.png"),
+                    full_page=True,
+                )
+        context.close()
