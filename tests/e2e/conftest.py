@@ -5,6 +5,7 @@ Chromium is Debian's (``.ci/run`` installs it); Playwright drives it with
 test leaves a screenshot of every open page in ``tests/e2e/artifacts/``.
 """
 
+import contextlib
 import threading
 from pathlib import Path
 
@@ -91,8 +92,9 @@ def person(request, browser, server):
         if failed:
             ARTIFACTS.mkdir(exist_ok=True)
             for n, page in enumerate(context.pages):
-                page.screenshot(
-                    path=str(ARTIFACTS / f"{request.node.name}-{name}-{n}.png"),
-                    full_page=True,
-                )
+                # A missing picture must not hide the failure itself.
+                with contextlib.suppress(Exception):
+                    page.screenshot(
+                        path=str(ARTIFACTS / f"{request.node.name}-{name}-{n}.png")
+                    )
         context.close()
