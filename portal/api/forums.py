@@ -403,6 +403,8 @@ def create_post(thread_id: int):
 )
 def vote_post(post_id: int):
     post = forums.get_post(post_id, current_user)
+    if post.author_id == current_user.id:
+        raise Forbidden("You cannot vote on your own post.")
     data = json_body(allowed={"value"}, required=set())
     value = data.get("value")
     if isinstance(value, bool) or value not in (-1, 0, 1):
@@ -438,6 +440,8 @@ def accept_post(post_id: int):
 def unaccept_post(post_id: int):
     post = forums.get_post(post_id, current_user)
     thread = post.thread
+    if not permissions.can_accept(current_user, thread):
+        raise Forbidden("Only the asker and moderators can withdraw an acceptance.")
     if thread.accepted_post_id != post.id:
         raise Conflict("This post is not the accepted answer.")
     forums.unaccept_answer(thread, current_user)

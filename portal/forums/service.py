@@ -643,14 +643,16 @@ def vote(post: Post, voter: User, value: int) -> Post:
     :raises Conflict: when the post is deleted.
     :raises Invalid: when the value is not -1, 0 or +1.
     """
-    if value not in (-1, 0, 1):
-        raise Invalid(_("A vote is up or down."))
+    # Who may vote is decided before what the vote says: a refusal does not
+    # depend on how the request was filled in.
     if not permissions.can_read_thread(voter, post.thread):
         raise NotFound(_("There is no post %(id)s.", id=post.id))
     if post.author_id == voter.id:
         raise Forbidden(_("You cannot vote on your own post."))
     if post.deleted_at is not None:
         raise Conflict(_("This post is deleted; it takes no votes."))
+    if value not in (-1, 0, 1):
+        raise Invalid(_("A vote is up or down."))
     for _attempt in range(3):
         existing = _existing_vote(post, voter)
         previous = existing.value if existing is not None else 0

@@ -25,7 +25,14 @@ from portal.accounts import service as accounts_service
 from portal.accounts.models import CustomerAccount
 from portal.auth.models import Department
 from portal.auth.permissions import require
-from portal.errors import DomainError, Invalid, attach_to_form, flash_error, wants_json
+from portal.errors import (
+    DomainError,
+    Forbidden,
+    Invalid,
+    attach_to_form,
+    flash_error,
+    wants_json,
+)
 from portal.extensions import db
 from portal.forums import permissions, service
 from portal.forums.forms import (
@@ -442,8 +449,6 @@ def vote_post(post_id: int):
     page = service.page_of_post(post)
     try:
         value = request.form.get("value", type=int)
-        if value is None:
-            raise Invalid(_("A vote is up or down."))
         service.vote(post, viewer, value)
         score, location = post.score, _post_location(post)
     except DomainError as e:
@@ -459,6 +464,8 @@ def accept_answer(thread_id: int):
     viewer = _viewer()
     thread = service.get_thread(thread_id, viewer)
     try:
+        if thread.is_question and not permissions.can_accept(viewer, thread):
+            raise Forbidden(_("Only the asker and moderators can accept an answer."))
         post_id = request.form.get("post_id", type=int)
         post = db.session.get(Post, post_id) if post_id else None
         if post is None or post.thread_id != thread.id:
