@@ -111,6 +111,15 @@ def _path(endpoint: str, **values) -> str:
 # --- preferences ----------------------------------------------------------------
 
 
+def offered_kinds() -> list[str]:
+    """The kinds the settings page offers: handover tasks once that package runs."""
+    return [
+        kind
+        for kind in MAIL_KINDS
+        if kind != "handover_task" or "handover" in current_app.blueprints
+    ]
+
+
 def preferences(user) -> dict[str, str]:
     """Return ``{mail kind: mode}`` for ``user``, defaults filled in."""
     modes = dict(DEFAULT_MODES)
@@ -238,10 +247,18 @@ def _locale(user) -> str:
 
 
 def queue(
-    user, *, kind: str, subject: str, text: str, html: str, unsubscribe: str | None
+    user,
+    *,
+    kind: str,
+    subject: str,
+    text: str,
+    html: str,
+    unsubscribe: str | None,
+    flush_now: bool = True,
 ) -> MailMessage:
-    """Put one mail to ``user`` in the outbox (flushed, sent after commit by
-    ``flush``)."""
+    """Put one mail to ``user`` in the outbox; ``flush()`` sends it once the
+    transaction has committed. ``flush_now=False`` leaves the flush to the
+    caller, who adds many."""
     message = MailMessage(
         user_id=user.id,
         kind=kind,
@@ -256,7 +273,8 @@ def queue(
         created_at=clock.now(),
     )
     db.session.add(message)
-    db.session.flush()
+    if flush_now:
+        db.session.flush()
     return message
 
 
@@ -271,7 +289,9 @@ def _common(user, kind: str) -> dict:
     }
 
 
-def queue_notification(user, notification: Notification) -> MailMessage | None:
+def queue_notification(
+    user, notification: Notification, *, flush_now: bool = True
+) -> MailMessage | None:
     """Mail one notification to its recipient now, in their language."""
     kind = KIND_OF.get(notification.kind)
     if kind is None or not _mailable(user) or not may_read(user, notification):
@@ -291,6 +311,7 @@ def queue_notification(user, notification: Notification) -> MailMessage | None:
         text=text,
         html=html,
         unsubscribe=context["unsubscribe_url"],
+        flush_now=flush_now,
     )
 
 
@@ -316,9 +337,11 @@ def queue_notifications(rows: list[Notification]) -> list[MailMessage]:
             )
         }
         for row in wanted:
-            message = queue_notification(users[row.user_id], row)
+            message = queue_notification(users[row.user_id], row, flush_now=False)
             if message is not None:
                 queued.append(message)
+    if queued:
+        db.session.flush()
     return queued
 
 

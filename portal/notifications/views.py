@@ -109,9 +109,10 @@ def toggle_watch():
 @bp.route("/settings/mail", methods=["GET", "POST"])
 def mail_settings():
     viewer = _viewer()
-    form = mail_settings_form(mail.preferences(viewer), mail.MAIL_KINDS)
+    kinds = mail.offered_kinds()
+    form = mail_settings_form(mail.preferences(viewer), kinds)
     if form.validate_on_submit():
-        for kind in mail.MAIL_KINDS:
+        for kind in kinds:
             mail.set_preference(viewer, kind, form[kind].data)
         db.session.commit()
         flash(_("Your e-mail settings are saved."), "success")
@@ -121,7 +122,7 @@ def mail_settings():
         render_template(
             "notifications/mail_settings.html",
             form=form,
-            kinds=list(mail.MAIL_KINDS),
+            kinds=mail.offered_kinds(),
             mail_enabled=mail.enabled(),
         ),
         status,

@@ -17,7 +17,9 @@ from tests.forums.factories import make_forum, make_reply, make_thread
 
 
 def headings(html: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<h2>(.*?)</h2>", html)]
+    return [
+        re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<h2>(.*?)</h2>", html)
+    ]
 
 
 @pytest.fixture
