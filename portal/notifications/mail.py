@@ -263,7 +263,8 @@ def queue(
         user_id=user.id,
         kind=kind,
         to_addr=user.email,
-        subject=subject[:300],
+        # One line: a title never breaks into the headers.
+        subject=" ".join(subject.split())[:300],
         body_text=text,
         body_html=html,
         unsubscribe_url=unsubscribe,
@@ -467,10 +468,26 @@ def flush(limit: int = 200) -> FlushResult:
         mail = db.session.get(MailMessage, mail_id)
         if mail is None or mail.status != "queued":
             continue
+        if mail.user is not None and not mail.user.is_active:
+            # They left after it was queued: the site no longer lets them read it.
+            mail.status = "failed"
+            mail.last_error = "The recipient is no longer active."
+            result.failed += 1
+            db.session.commit()
+            continue
+        try:
+            message = build_message(mail)
+        except (ValueError, UnicodeError) as error:
+            mail.status = "failed"
+            mail.last_error = f"{type(error).__name__}: {error}"[:ERROR_LEN]
+            result.failed += 1
+            result.errors.append(mail.last_error)
+            db.session.commit()
+            continue
         try:
             if conn is None:
                 conn = _connect()
-            conn.send_message(build_message(mail))
+            conn.send_message(message)
         except (OSError, smtplib.SMTPException) as error:
             log.warning("mail %s not sent: %s", mail.id, error)
             _failed_attempt(mail, error, result)

@@ -1,6 +1,7 @@
 """E-mail notifications: who is mailed what, in which language, and how the
 queue gets it to a real SMTP server, even one that is down for a while."""
 
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -366,3 +367,38 @@ def test_queue_counts(forum, ann, ben, smtp):
     counts = mail.queue_counts()
     assert counts["sent"] == 1 and counts["queued"] == 0
     assert db.session.scalar(sa.select(sa.func.count(MailMessage.id))) == 1
+
+
+def test_unsubscribing_with_csrf_protection_on_and_no_login(app, forum, ann, ben, smtp):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    path = mail.unsubscribe_url(ben, "reply").removeprefix("https://tacit.example.com")
+    assert client.post(path).status_code == 400  # no token: refused
+    assert mail.preferences(ben)["reply"] == "daily"
+    page = client.get(path)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+    token = token or re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    done = client.post(path, data={"csrf_token": token.group(1)})
+    assert done.status_code == 200
+    assert mail.preferences(ben)["reply"] == "never"
+
+
+def test_titles_are_escaped_in_html_and_kept_on_one_line(forum, ann, ben, smtp):
+    make_thread(forum, ann, "<script>alert(1)</script> & more", "@ben")
+    flush_all()
+    [message] = smtp.messages_to("ben@example.com")
+    html = html_part(message)
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
+    assert "<script>alert(1)</script> & more" in text_part(message)
+    assert "\n" not in message["Subject"]
+
+
+def test_mail_to_someone_who_left_is_not_sent(forum, ann, ben, smtp, outbox):
+    make_thread(forum, ann, "Before the farewell", "@ben")
+    ben.left_at = clock.now()
+    ben.active = False
+    db.session.commit()
+    result = flush_all()
+    assert result.failed == 1 and smtp.received == []
+    assert outbox(ben)[0].last_error == "The recipient is no longer active."
