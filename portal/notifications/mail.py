@@ -394,10 +394,14 @@ def _connect() -> smtplib.SMTP:
         )
     else:
         conn = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
-        if config.get("MAIL_USE_TLS"):
+    try:
+        if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
             conn.starttls(context=ssl.create_default_context())
-    if config.get("MAIL_USERNAME"):
-        conn.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        if config.get("MAIL_USERNAME"):
+            conn.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
@@ -464,7 +468,7 @@ def flush(limit: int = 200) -> FlushResult:
     if not ids:
         return result
     conn = None
-    for mail_id in ids:
+    for index, mail_id in enumerate(ids):
         mail = db.session.get(MailMessage, mail_id)
         if mail is None or mail.status != "queued":
             continue
@@ -484,9 +488,20 @@ def flush(limit: int = 200) -> FlushResult:
             result.errors.append(mail.last_error)
             db.session.commit()
             continue
-        try:
-            if conn is None:
+        if conn is None:
+            try:
                 conn = _connect()
+            except (OSError, smtplib.SMTPException) as error:
+                # The server cannot be reached: the rest waits for a later run
+                # rather than each waiting for its own connection to time out.
+                log.warning("mail server unreachable: %s", error)
+                for rest_id in ids[index:]:
+                    rest = db.session.get(MailMessage, rest_id)
+                    if rest is not None and rest.status == "queued":
+                        _failed_attempt(rest, error, result)
+                db.session.commit()
+                break
+        try:
             conn.send_message(message)
         except (OSError, smtplib.SMTPException) as error:
             log.warning("mail %s not sent: %s", mail.id, error)

@@ -402,3 +402,24 @@ def test_mail_to_someone_who_left_is_not_sent(forum, ann, ben, smtp, outbox):
     result = flush_all()
     assert result.failed == 1 and smtp.received == []
     assert outbox(ben)[0].last_error == "The recipient is no longer active."
+
+
+def test_an_unreachable_server_is_tried_once_per_run(forum, ann, ben, wei, smtp):
+    smtp.stop()
+    make_thread(forum, ann, "Both of you", "@ben @wei")
+    result = flush_all()
+    assert (result.sent, result.retrying) == (0, 2)
+    assert all(m.attempts == 1 for m in db.session.scalars(sa.select(MailMessage)))
+
+
+def test_a_server_that_wants_a_login_it_cannot_get(app, forum, ann, ben, smtp):
+    # The test server offers no AUTH: the login fails, the mail waits.
+    app.config["MAIL_USERNAME"] = "tacit"
+    app.config["MAIL_PASSWORD"] = "secret"
+    make_thread(forum, ann, "Login", "@ben")
+    result = flush_all()
+    assert result.retrying == 1 and smtp.received == []
+    app.config["MAIL_USERNAME"] = None
+    db.session.execute(sa.update(MailMessage).values(next_attempt_at=clock.now()))
+    db.session.commit()
+    assert flush_all().sent == 1
