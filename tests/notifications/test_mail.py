@@ -423,3 +423,33 @@ def test_a_server_that_wants_a_login_it_cannot_get(app, forum, ann, ben, smtp):
     db.session.execute(sa.update(MailMessage).values(next_attempt_at=clock.now()))
     db.session.commit()
     assert flush_all().sent == 1
+
+
+def test_accepted_answers_and_watched_things_by_choice(
+    qa, forum, ann, ben, smtp, outbox
+):
+    from portal.notifications import service as notifications
+    from portal.wiki import service as wiki
+
+    for kind in ("answer", "watched"):
+        mail.set_preference(ben, kind, "immediately")
+    notifications.watch(ben, "forum", forum.id)
+    db.session.commit()
+
+    question = make_thread(qa, ann, "Who owns billing?")
+    answer = make_reply(question, ben, "Finance does.")
+    forums_service.accept_answer(question, answer, ann)
+    db.session.commit()
+    make_thread(forum, ann, "A new story")
+    page = wiki.create_page("Billing owners", "Finance.", ben)
+    db.session.commit()
+    wiki.edit_page(page, "Finance, then Legal.", ann, base_revision=1)
+    db.session.commit()
+    assert [m.kind for m in outbox(ben)] == ["answer", "watched", "watched"]
+    flush_all()
+    subjects = [m["Subject"] for m in smtp.messages_to("ben@example.com")]
+    assert subjects == [
+        "[Tacit] Ann Author accepted your answer to “Who owns billing?”",
+        "[Tacit] Ann Author started “A new story”",
+        "[Tacit] Ann Author edited the page “Billing owners”",
+    ]
