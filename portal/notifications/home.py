@@ -40,7 +40,7 @@ def home_panel(viewer, **_):
         "notifications/_home.html",
         {
             "unread": unread,
-            "count": service.unread_count(viewer),
+            "badge": service.badge_text(service.unread_count(viewer)),
             "mail_trouble": _mail_trouble()
             if is_admin(viewer) and mail.enabled()
             else None,
