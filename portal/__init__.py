@@ -35,7 +35,7 @@ FEATURES = [
 ]
 
 # Endpoints reachable without logging in.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz", "notifications.unsubscribe"}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "

@@ -10,6 +10,13 @@ from portal import clock, signals
 
 
 def home():
+    """The person's own page, composed of the packages' ``home_panels``.
+
+    Each package answers with what matters to the viewer in its domain (see
+    DESIGN.md); this view imports none of them. Still to come with the handover
+    package: knowledge-at-risk warnings on the viewer's accounts and their
+    handover tasks, as two more panels.
+    """
     panels = signals.collect_panels(
         signals.home_panels, current_user._get_current_object()
     )

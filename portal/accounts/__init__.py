@@ -2,12 +2,13 @@
 
 
 def init_app(app) -> None:
-    from portal.accounts import labels, permissions
+    from portal.accounts import home, labels, permissions
     from portal.accounts.cli import accounts_cli
     from portal.accounts.views import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(accounts_cli)
+    home.init_app(app)
     app.jinja_env.globals.update(permissions.PREDICATES)
     app.jinja_env.globals.update(
         account_tier_label=labels.tier_label,

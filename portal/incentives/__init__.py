@@ -6,6 +6,7 @@ def init_app(app) -> None:
     # The models module is imported for its tables, so the schema knows them.
     from portal.incentives import (  # noqa: F401
         handlers,
+        home,
         labels,
         models,
         panels,
@@ -19,6 +20,7 @@ def init_app(app) -> None:
     app.cli.add_command(incentives_cli)
     handlers.connect()
     panels.init_app(app)
+    home.init_app(app)
     app.jinja_env.globals.update(permissions.PREDICATES)
     app.jinja_env.globals.update(
         incentives_seci=SECI,

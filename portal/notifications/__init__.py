@@ -1,12 +1,13 @@
 """Notifications: watching threads, forums, tags, accounts and pages; the unread
-count, live."""
+count, live; e-mail (at once or in digests) and the home page's own panel."""
 
 
 def init_app(app) -> None:
     from flask_login import current_user
 
-    from portal.notifications import handlers, service
-    from portal.notifications.labels import notification_text
+    from portal.notifications import handlers, home, mail, service
+    from portal.notifications.cli import digest_cli, mail_cli
+    from portal.notifications.labels import mail_status_label, notification_text
     from portal.notifications.views import bp
 
     def unread_notifications() -> str:
@@ -18,11 +19,16 @@ def init_app(app) -> None:
         the page's context) can ask too."""
         return service.is_watching(current_user, target, target_id)
 
+    mail.init_app(app)
     app.register_blueprint(bp)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(digest_cli)
     handlers.init_app(app)
+    home.init_app(app)
     app.jinja_env.globals.update(
         unread_notifications=unread_notifications,
         is_watching=service.is_watching,
         watching_now=watching_now,
         notification_text=notification_text,
+        mail_status_label=mail_status_label,
     )

@@ -168,6 +168,43 @@ def on_page_revised(page, author, revision, previous=None, **_):
         )
 
 
+# --- experts ----------------------------------------------------------------------
+# The experts package routes unanswered questions to people; whoever is asked
+# hears it here, in the app and by mail, if they may read the question's forum.
+
+
+def _routed(thread, experts, actor) -> set[int]:
+    ids = {user.id for user in experts or () if user is not None}
+    if actor is not None:
+        ids.discard(actor.id)
+    return _forum_readers(thread.forum, ids)
+
+
+def on_expert_asked(request, thread, asker, experts, **_):
+    service.notify(
+        _routed(thread, experts, asker),
+        kind="expert_asked",
+        actor=asker,
+        title=thread.title,
+        url=thread.url,
+        target="thread",
+        target_id=thread.id,
+    )
+
+
+def on_question_escalated(request, thread, experts, **_):
+    # Nobody in particular escalates: the experts package does, on a timer.
+    service.notify(
+        _routed(thread, experts, None),
+        kind="question_escalated",
+        actor=None,
+        title=thread.title,
+        url=thread.url,
+        target="thread",
+        target_id=thread.id,
+    )
+
+
 def init_app(app) -> None:
     signals.thread_created.connect(on_thread_created)
     signals.post_created.connect(on_post_created)
@@ -175,3 +212,5 @@ def init_app(app) -> None:
     signals.answer_accepted.connect(on_answer_accepted)
     signals.page_created.connect(on_page_created)
     signals.page_revised.connect(on_page_revised)
+    signals.expert_asked.connect(on_expert_asked)
+    signals.question_escalated.connect(on_question_escalated)

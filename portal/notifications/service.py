@@ -23,7 +23,7 @@ from portal.forums.permissions import (
     can_read_thread,
     readable_forums_clause,
 )
-from portal.notifications import live
+from portal.notifications import live, mail
 from portal.notifications.models import TARGETS, Notification, Watch
 from portal.tags.models import Tag
 
@@ -36,6 +36,9 @@ KINDS = (
     "answer_accepted_asker",
     "page_revised",
     "new_page",
+    "expert_asked",
+    "question_escalated",
+    "handover_task",
 )
 _SENT_KEY = "tacit_notified"
 
@@ -234,6 +237,8 @@ def notify(
         db.session.add_all(rows)
         db.session.flush()
         live.queue_unread_push({row.user_id for row in rows})
+        # Mailed in the same transaction: a rollback leaves no mail behind.
+        mail.queue_notifications(rows)
     return rows
 
 

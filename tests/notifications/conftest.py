@@ -4,8 +4,9 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.notifications.models import Notification
+from portal.notifications.models import MailMessage, Notification
 from tests.forums.factories import make_forum
+from tests.notifications.smtp import SMTPServer
 
 
 @pytest.fixture
@@ -56,3 +57,49 @@ def inbox():
         return [(n.kind, n.title, n.url) for n in rows]
 
     return _inbox
+
+
+# --- e-mail -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp():
+    """A running SMTP server on 127.0.0.1, read back by the tests."""
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_config(smtp):
+    return {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp.port,
+        "MAIL_USE_TLS": False,
+        "MAIL_USERNAME": None,
+        "MAIL_DEFAULT_SENDER": "Tacit <tacit@example.com>",
+        "MAIL_TIMEOUT": 5,
+        "PORTAL_URL": "https://tacit.example.com",
+    }
+
+
+@pytest.fixture
+def outbox():
+    """``outbox(user=None)``: the queued mail rows, oldest first."""
+
+    def _outbox(user=None):
+        stmt = sa.select(MailMessage).order_by(MailMessage.id)
+        if user is not None:
+            stmt = stmt.where(MailMessage.user_id == user.id)
+        return list(db.session.scalars(stmt))
+
+    return _outbox
+
+
+def text_part(message) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def html_part(message) -> str:
+    return message.get_body(("html",)).get_content()
