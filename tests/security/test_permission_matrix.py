@@ -19,7 +19,7 @@ from portal.api import service as api_service
 from portal.auth import service as auth_service
 from portal.extensions import db
 from portal.forums import service as forums
-from portal.notifications.models import Notification
+from portal.notifications.models import MailMessage, Notification
 from portal.tags import service as tags_service
 from portal.wiki import service as wiki
 from tests.forums.factories import make_forum
@@ -155,6 +155,15 @@ MATRIX: dict[str, frozenset] = {
     "GET /settings/tokens": USERS,
     "POST /settings/tokens": USERS,
     "POST /settings/tokens/<int:token_id>/revoke": OWNER,
+    # e-mail
+    "GET /settings/mail": USERS,
+    "POST /settings/mail": USERS,
+    # Unsubscribing works without logging in: the signed link is the key.
+    "GET /mail/unsubscribe/<token>": EVERYONE,
+    "POST /mail/unsubscribe/<token>": EVERYONE,
+    "GET /admin/mail": ADMIN,
+    "POST /admin/mail/flush": ADMIN,
+    "POST /admin/mail/<int:mail_id>/retry": ADMIN,
     # the token API
     "GET /api/v1/openapi.json": EVERYONE,
     "POST /api/v1/tokens": EVERYONE,
@@ -225,6 +234,16 @@ def build_world(make):
     wiki.edit_page(page, "two", people["employee"], base_revision=1)
     tag = tags_service.tags_from_text("crm")[0]
     token, _secret = api_service.create_token(people["employee"], "t")
+    mail = MailMessage(
+        user_id=people["employee"].id,
+        kind="mention",
+        to_addr="emma@example.com",
+        subject="s",
+        body_text="t",
+        body_html="h",
+        status="failed",
+    )
+    db.session.add(mail)
     db.session.commit()
     notification = db.session.scalar(
         sa.select(Notification).where(Notification.user_id == people["employee"].id)
@@ -247,6 +266,8 @@ def build_world(make):
         "tag_slug": tag.slug,
         "thread_slug": thread.slug,
         "reply_id": reply.id,
+        "mail_id": mail.id,
+        "token": "not-a-signed-token",
     }
     return people, values
 
