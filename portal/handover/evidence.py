@@ -34,7 +34,7 @@ characters it added, deleted pages left out.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -79,17 +79,6 @@ def window_days() -> int:
 
 def window_start() -> datetime:
     return clock.now() - timedelta(days=window_days())
-
-
-def _score(e: Evidence) -> float:
-    return round(
-        WEIGHTS["accepted"] * e.accepted
-        + WEIGHTS["answers"] * e.answers
-        + WEIGHTS["threads"] * e.threads
-        + WEIGHTS["revisions"] * e.revisions
-        + WEIGHTS["text_share"] * e.text_share,
-        2,
-    )
 
 
 # --- subjects: which threads and pages are about what ---------------------------------
@@ -241,36 +230,46 @@ def _gone(user_ids) -> set[int]:
 
 
 def _combine(forum_rows, wiki_rows) -> dict[int, list[Evidence]]:
-    found: dict[tuple[int, int], dict] = defaultdict(dict)
+    # [accepted, answers, threads, revisions, chars] per (subject, user)
+    found: dict[tuple[int, int], list[int]] = {}
     for subject, user, accepted, answers, threads in forum_rows:
-        found[(subject, user)].update(
-            accepted=int(accepted or 0),
-            answers=int(answers or 0),
-            threads=int(threads or 0),
-        )
+        found[(subject, user)] = [
+            int(accepted or 0),
+            int(answers or 0),
+            int(threads or 0),
+            0,
+            0,
+        ]
     chars_total: dict[int, int] = defaultdict(int)
     for subject, user, revisions, chars in wiki_rows:
-        found[(subject, user)].update(revisions=int(revisions), chars=int(chars or 0))
+        counts = found.setdefault((subject, user), [0, 0, 0, 0, 0])
+        counts[3], counts[4] = int(revisions), int(chars or 0)
         # Departed people's text counts in the total: it was written, but
         # nobody left knows it from having written it.
-        chars_total[subject] += int(chars or 0)
+        chars_total[subject] += counts[4]
     gone = _gone({user for _, user in found})
-    by_subject: dict[int, list[Evidence]] = defaultdict(list)
-    for (subject, user), counts in found.items():
+    w = WEIGHTS
+    scored: dict[int, list[tuple]] = defaultdict(list)
+    for (subject, user), (acc, ans, thr, rev, chars) in found.items():
         if user in gone:
             continue
-        e = Evidence(user_id=user, **counts)
-        if chars_total[subject]:
-            e = replace(e, text_share=round(e.chars / chars_total[subject], 4))
-        e = replace(e, score=_score(e))
-        if e.score > 0:
-            by_subject[subject].append(e)
+        total = chars_total.get(subject, 0)
+        text_share = round(chars / total, 4) if total else 0.0
+        score = round(
+            w["accepted"] * acc
+            + w["answers"] * ans
+            + w["threads"] * thr
+            + w["revisions"] * rev
+            + w["text_share"] * text_share,
+            2,
+        )
+        if score > 0:
+            scored[subject].append((user, acc, ans, thr, rev, chars, text_share, score))
     out = {}
-    for subject, people in by_subject.items():
-        total = sum(e.score for e in people)
-        people = [replace(e, share=round(e.score / total, 4)) for e in people]
-        people.sort(key=lambda e: (-e.score, e.user_id))
-        out[subject] = people
+    for subject, rows in scored.items():
+        total = sum(r[7] for r in rows)
+        rows.sort(key=lambda r: (-r[7], r[0]))
+        out[subject] = [Evidence(*r, round(r[7] / total, 4)) for r in rows]
     return out
 
 
