@@ -20,6 +20,10 @@ from portal import create_app
 from portal.extensions import db
 
 
+def row(**values) -> dict:
+    return values
+
+
 def fill(n_accounts: int) -> None:
     from portal.accounts.models import CustomerAccount
     from portal.auth.models import User
@@ -33,10 +37,16 @@ def fill(n_accounts: int) -> None:
     ins(
         User.__table__.insert(),
         [
-            dict(
-                id=i, username=f"u{i}", display_name=f"User {i}", password_hash="x",
-                role="hr" if i == 1 else "employee", active=True, session_token="t",
-                created_at=now, updated_at=now,
+            row(
+                id=i,
+                username=f"u{i}",
+                display_name=f"User {i}",
+                password_hash="x",  # noqa: S106 - nobody logs in
+                role="hr" if i == 1 else "employee",
+                active=True,
+                session_token="t",  # noqa: S106
+                created_at=now,
+                updated_at=now,
             )
             for i in range(1, 301)
         ],
@@ -44,20 +54,37 @@ def fill(n_accounts: int) -> None:
     ins(
         CustomerAccount.__table__.insert(),
         [
-            dict(
-                id=a, name=f"Account {a}", crm_ref=f"C{a}",
+            row(
+                id=a,
+                name=f"Account {a}",
+                crm_ref=f"C{a}",
                 tier=rng.choice(["strategic", "key", "standard", "small"]),
-                status="active", industry="", region="", description="",
-                created_at=now, updated_at=now,
+                status="active",
+                industry="",
+                region="",
+                description="",
+                created_at=now,
+                updated_at=now,
             )
             for a in range(1, n_accounts + 1)
         ],
     )
     ins(
         Forum.__table__.insert(),
-        [dict(id=1, name="Q", slug="q", kind="questions", position=0,
-              description="", thread_count=0, post_count=0,
-              created_at=now, updated_at=now)],
+        [
+            row(
+                id=1,
+                name="Q",
+                slug="q",
+                kind="questions",
+                position=0,
+                description="",
+                thread_count=0,
+                post_count=0,
+                created_at=now,
+                updated_at=now,
+            )
+        ],
     )
     threads, links, posts, pages, revisions = [], [], [], [], []
     tid = pid = rid = 0
@@ -68,40 +95,77 @@ def fill(n_accounts: int) -> None:
             tid += 1
             when = now - timedelta(days=rng.randint(0, 500))
             asker = rng.randint(2, 300)
-            threads.append(dict(
-                id=tid, forum_id=1, title=f"T{tid}", slug="t", author_id=asker,
-                created_at=when, last_activity_at=when, reply_count=3, post_count=4,
-                pinned=False, locked=False,
-            ))
-            links.append(dict(thread_id=tid, account_id=a))
+            threads.append(
+                row(
+                    id=tid,
+                    forum_id=1,
+                    title=f"T{tid}",
+                    slug="t",
+                    author_id=asker,
+                    created_at=when,
+                    last_activity_at=when,
+                    reply_count=3,
+                    post_count=4,
+                    pinned=False,
+                    locked=False,
+                )
+            )
+            links.append(row(thread_id=tid, account_id=a))
             first = pid + 1
             for k in range(4):
                 pid += 1
-                posts.append(dict(
-                    id=pid, thread_id=tid,
-                    author_id=asker if k == 0 else rng.choice(knowers),
-                    body="x", body_html=html, created_at=when, updated_at=when,
-                    score=0, is_first=k == 0,
-                ))
+                posts.append(
+                    row(
+                        id=pid,
+                        thread_id=tid,
+                        author_id=asker if k == 0 else rng.choice(knowers),
+                        body="x",
+                        body_html=html,
+                        created_at=when,
+                        updated_at=when,
+                        score=0,
+                        is_first=k == 0,
+                    )
+                )
             threads[-1]["accepted_post_id"] = first + 1
-        pages.append(dict(
-            id=a, title=f"P{a}", slug=f"p{a}", state="published", account_id=a,
-            revision_count=3, created_at=now, updated_at=now,
-        ))
+        pages.append(
+            row(
+                id=a,
+                title=f"P{a}",
+                slug=f"p{a}",
+                state="published",
+                account_id=a,
+                revision_count=3,
+                created_at=now,
+                updated_at=now,
+            )
+        )
         size = 0
         for number in range(1, 4):
             rid += 1
             grow = rng.randint(50, 500)
-            revisions.append(dict(
-                id=rid, page_id=a, number=number, title="P", body="x",
-                body_html=html, summary="", author_id=rng.choice(knowers),
-                created_at=now - timedelta(days=rng.randint(0, 400)),
-                size=size + grow, change_size=grow,
-            ))
+            revisions.append(
+                row(
+                    id=rid,
+                    page_id=a,
+                    number=number,
+                    title="P",
+                    body="x",
+                    body_html=html,
+                    summary="",
+                    author_id=rng.choice(knowers),
+                    created_at=now - timedelta(days=rng.randint(0, 400)),
+                    size=size + grow,
+                    change_size=grow,
+                )
+            )
             size += grow
     for table, rows in (
-        (Thread.__table__, threads), (thread_accounts, links), (Post.__table__, posts),
-        (Page.__table__, pages), (Revision.__table__, revisions),
+        (Thread.__table__, threads),
+        (thread_accounts, links),
+        (Post.__table__, posts),
+        (Page.__table__, pages),
+        (Revision.__table__, revisions),
     ):
         for i in range(0, len(rows), 5000):
             ins(table.insert(), rows[i : i + 5000])
@@ -135,7 +199,9 @@ def main() -> None:
         print(f"{n} accounts, {db.engine.dialect.name}: levels {levels}")
         print(f"risk_table() median {timed(service.risk_table) * 1000:.0f} ms")
         person = db.session.get(User, 5)
-        print(f"what_if() median {timed(lambda: service.what_if(person)) * 1000:.0f} ms")
+        print(
+            f"what_if() median {timed(lambda: service.what_if(person)) * 1000:.0f} ms"
+        )
         client = app.test_client(user=db.session.get(User, 1))
         page = timed(lambda: client.get("/accounts/risk?sort=tier"))
         print(f"GET /accounts/risk median {page * 1000:.0f} ms")
