@@ -10,6 +10,7 @@ from portal.accounts.models import CustomerAccount
 from portal.auth.models import User
 from portal.dbtypes import Timestamps, UTCDateTime
 from portal.extensions import db
+from portal.wiki.models import Page
 
 CASE_STATUSES = ("open", "in_progress", "closed")
 ITEM_KINDS = ("account", "page", "question", "custom")
@@ -143,6 +144,7 @@ class HandoverItem(db.Model):
 
     case: Mapped[HandoverCase] = relationship(back_populates="items")
     account: Mapped[CustomerAccount | None] = relationship()
+    page: Mapped[Page | None] = relationship()
     successor: Mapped[User | None] = relationship(foreign_keys=[successor_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 

@@ -354,6 +354,7 @@ def compute_footprint(leaver: User) -> dict:
             {
                 "id": page_id,
                 "title": page.title,
+                "url": page.url,
                 "share": share,
                 "alone": authors == 1,
                 "account_id": page.account_id,
