@@ -1041,7 +1041,8 @@ def assess(people, leaving: dict) -> tuple[str, str, HandoverCase | None]:
             ),
             case,
         )
-    if goers:
+    # Someone leaving matters when they know it best, or few would be left.
+    if goers and (top.id in leaving or len(staying) <= 2):
         reason = ngettext(
             "%(names)s, who knows this account, is leaving soon.",
             "%(names)s, who know this account, are leaving soon.",
@@ -1057,7 +1058,7 @@ def assess(people, leaving: dict) -> tuple[str, str, HandoverCase | None]:
             n=n,
             percent=percent,
         ),
-        None,
+        case,
     )
 
 

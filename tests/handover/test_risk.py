@@ -106,3 +106,17 @@ def test_what_if_lists_accounts_that_would_drop_to_one_or_none(
     assert drops["Pair Co"].remaining == [people.successor]
     assert service.what_if(people.bystander) == []
     assert solo.id and pair.id and triple.id
+
+
+def test_a_minor_expert_leaving_keeps_a_well_known_account_low(
+    people, make_account, evidence_for, open_case, make
+):
+    third = make.user("third", display_name="Third Person")
+    spread = make_account("Spread SA")
+    for person in (people.successor, people.second, third):
+        evidence_for(spread, people.bystander, person)
+    evidence_for(spread, people.leaver)  # knows it least
+    case = open_case(successors=[people.second])
+    row = _by_name(service.risk_table())["Spread SA"]
+    assert row.level == "low"
+    assert row.open_case.id == case.id
