@@ -31,6 +31,7 @@ FEATURES = [
     "wiki",
     "incentives",
     "notifications",
+    "handover",
     "api",
 ]
 

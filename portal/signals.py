@@ -245,3 +245,37 @@ person_search_terms = _signals.signal(
     "changes sends user_updated with changed={'skills'}, and search re-indexes "
     "the person.",
 )
+
+# --- handover ------------------------------------------------------------------
+# A handover case captures what a departing employee (the leaver) knows and
+# hands it to one or more successors (portal/handover/).
+
+handover_opened = _signals.signal(
+    "handover-opened",
+    doc="sender: HandoverCase (flushed, with its footprint and plan); kwargs: "
+    "leaver (User), successors (list of User, the first is the main one), actor "
+    "(User who opened it)",
+)
+handover_closed = _signals.signal(
+    "handover-closed",
+    doc="sender: HandoverCase (flushed, status 'closed'; the leaver is already "
+    "marked departed); kwargs: leaver (User), successors (list of User, the first "
+    "is the main one), actor (User, or None when closed by `handover close-due`). "
+    "Experts moves the questions routed to the leaver to the main successor.",
+)
+routed_questions = _signals.signal(
+    "routed-questions",
+    doc="sender: User (a leaver); kwargs: none. Return a list of Thread ids: open "
+    "questions routed to this person and not answered yet (experts), or None. "
+    "Handover lists them in the leaver's footprint as 'answer or reassign'.",
+)
+handover_item_captured = _signals.signal(
+    "handover-item-captured",
+    doc="sender: HandoverItem (flushed, status 'captured'); kwargs: case, actor "
+    "(the leaver who wrote it), revision (the wiki Revision it became, or None)",
+)
+handover_item_understood = _signals.signal(
+    "handover-item-understood",
+    doc="sender: HandoverItem (flushed, status 'understood'); kwargs: case, actor "
+    "(the successor who reviewed it)",
+)

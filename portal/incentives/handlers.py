@@ -230,6 +230,34 @@ def on_endorsement_given(endorsement, endorser=None, skill_owner=None, tag=None,
     )
 
 
+# --- handover ------------------------------------------------------------------------
+
+
+@guarded
+def on_handover_item_captured(item, case=None, actor=None, **_):
+    # Keyed by the item: saving the answer again earns nothing more.
+    ledger.award(
+        case.leaver_id,
+        "handover_item_completed",
+        source_type="handover",
+        source_id=item.id,
+        key=f"handover:{item.id}",
+        actor_id=actor.id if actor is not None else None,
+    )
+
+
+@guarded
+def on_handover_item_understood(item, case=None, actor=None, **_):
+    ledger.award(
+        item.successor_id or actor.id,
+        "handover_item_understood",
+        source_type="handover",
+        source_id=item.id,
+        key=f"handover:{item.id}",
+        actor_id=actor.id if actor is not None else None,
+    )
+
+
 RECEIVERS = {
     signals.post_created: on_post_created,
     signals.post_edited: on_post_edited,
@@ -247,6 +275,8 @@ RECEIVERS = {
     signals.page_restored: on_page_restored,
     signals.thread_written_up: on_thread_written_up,
     signals.endorsement_given: on_endorsement_given,
+    signals.handover_item_captured: on_handover_item_captured,
+    signals.handover_item_understood: on_handover_item_understood,
 }
 
 

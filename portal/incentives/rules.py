@@ -121,6 +121,10 @@ register_rule("handover_item_completed", 5, "externalization",
               _l("Handover item completed"),
               _l("To a departing colleague for each handover item written down "
                  "(Handover)."))
+register_rule("handover_item_understood", 2, "internalization",
+              _l("Handover item understood"),
+              _l("To a successor for each handed-over item they reviewed and "
+                 "understood (Handover)."))
 # fmt: on
 
 # The vote rules: their awards are keyed by the vote.

@@ -1,0 +1,125 @@
+"""What the handover package shows on pages other packages own: the account's
+risk and open handovers, handover events on the account timeline, and the
+viewer's handover tasks on the home page."""
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from portal import signals
+from portal.extensions import db
+from portal.handover import permissions, service
+from portal.handover.models import HandoverCase, HandoverItem
+from portal.signals import Panel, TimelineEvent
+
+
+def account_panel(account, viewer=None, **kwargs) -> Panel:
+    """The account's risk level and reason, and any open handover touching it
+    that the viewer may see (only those viewers hear who is leaving)."""
+    cases_visible = permissions.can_view_risk(viewer)
+    risk = service.risk_for_account(account, with_cases=cases_visible)
+    cases = []
+    for case in db.session.scalars(
+        sa.select(HandoverCase)
+        .where(
+            HandoverCase.status != "closed",
+            HandoverCase.id.in_(
+                sa.select(HandoverItem.case_id).where(
+                    HandoverItem.account_id == account.id
+                )
+            ),
+        )
+        .order_by(HandoverCase.leaving_on)
+    ):
+        if permissions.can_view_case(viewer, case):
+            cases.append(case)
+    return Panel(
+        "handover/_account_panel.html",
+        {
+            "account": account,
+            "risk": risk,
+            "cases": cases,
+            "can_view_risk": cases_visible,
+        },
+        order=35,
+    )
+
+
+def account_events(account, viewer=None, before=None, limit=20, **kwargs):
+    """Handover events about the account: answers captured into its profile
+    (public, like the revisions they became) and, for those who may see the
+    case, when a handover touching it opened and closed."""
+    events = []
+    stmt = (
+        sa.select(HandoverItem)
+        .where(
+            HandoverItem.account_id == account.id,
+            HandoverItem.captured_at.is_not(None),
+        )
+        .order_by(HandoverItem.captured_at.desc(), HandoverItem.id.desc())
+        .limit(limit)
+    )
+    if before is not None:
+        stmt = stmt.where(HandoverItem.captured_at < before)
+    from portal.handover.labels import prompt_label
+
+    for item in db.session.scalars(stmt):
+        topic = prompt_label(item.prompt) if item.kind == "account" else item.title
+        events.append(
+            TimelineEvent(
+                when=item.captured_at,
+                kind="handover",
+                title=_("Handover: %(topic)s", topic=topic),
+                url=item.url if permissions.can_see_item(viewer, item) else account.url,
+                actor=item.case.leaver,
+            )
+        )
+    cases = db.session.scalars(
+        sa.select(HandoverCase).where(
+            HandoverCase.id.in_(
+                sa.select(HandoverItem.case_id).where(
+                    HandoverItem.account_id == account.id
+                )
+            )
+        )
+    )
+    for case in cases:
+        if not permissions.can_view_case(viewer, case):
+            continue
+        name = case.leaver.display_name
+        moments = [
+            (
+                case.created_at,
+                _("Handover opened for %(name)s", name=name),
+                case.opened_by,
+            ),
+            (
+                case.closed_at,
+                _("Handover closed: %(name)s left", name=name),
+                case.closed_by,
+            ),
+        ]
+        for when, title, actor in moments:
+            if when is None or (before is not None and when >= before):
+                continue
+            events.append(
+                TimelineEvent(
+                    when=when, kind="handover", title=title, url=case.url, actor=actor
+                )
+            )
+    events.sort(key=lambda e: e.when, reverse=True)
+    return events[:limit]
+
+
+def home_panel(viewer, **kwargs) -> Panel | None:
+    if not getattr(viewer, "is_authenticated", False):
+        return None
+    tasks = service.tasks_for(viewer)
+    if tasks.empty:
+        return None
+    return Panel("handover/_home_panel.html", {"tasks": tasks}, order=15)
+
+
+def connect() -> None:
+    signals.account_panels.connect(account_panel)
+    signals.account_timeline.connect(account_events)
+    signals.home_panels.connect(home_panel)

@@ -1,0 +1,39 @@
+"""The risk table costs the same few queries however many accounts there are."""
+
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.handover import service
+
+
+def _count_queries(fn) -> int:
+    seen = []
+
+    def before(*args, **kwargs):
+        seen.append(1)
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        fn()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+    return len(seen)
+
+
+def test_risk_table_query_count_does_not_grow_with_accounts(
+    people, make_account, evidence_for, write_profile
+):
+    def add(n):
+        for _ in range(n):
+            account = make_account()
+            evidence_for(account, people.leaver, people.successor)
+            write_profile(account, people.second)
+
+    add(2)
+    db.session.expire_all()
+    few = _count_queries(service.risk_table)
+    add(8)
+    db.session.expire_all()
+    many = _count_queries(service.risk_table)
+    assert len(service.risk_table()) == 10
+    assert many == few
