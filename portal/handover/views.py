@@ -83,7 +83,9 @@ def new_case():
     leaver = None
     if form.leaver.data:
         leaver = db.session.scalar(
-            sa.select(User).where(User.username == form.leaver.data.strip().lstrip("@"))
+            sa.select(User).where(
+                User.username == (form.leaver.data or "").strip().lstrip("@")
+            )
         )
         if leaver is not None and permissions.can_open_case(user, leaver):
             suggestions = service.suggest_successors(leaver)
@@ -203,9 +205,9 @@ def add_item(case_id: int):
             case,
             form.title.data,
             _user(),
-            account=form.account.data.strip() or None,
-            successor=form.successor.data.strip() or None,
-            due_on=form.due_on.data.strip() or None,
+            account=(form.account.data or "").strip() or None,
+            successor=(form.successor.data or "").strip() or None,
+            due_on=(form.due_on.data or "").strip() or None,
         )
         db.session.commit()
     except DomainError as e:

@@ -11,14 +11,19 @@ a POST that is allowed really happens (deleting the post, deactivating the
 user) and must not change what the next cell sees.
 """
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
+from portal import clock
 from portal.accounts import service as accounts_service
 from portal.api import service as api_service
 from portal.auth import service as auth_service
 from portal.extensions import db
 from portal.forums import service as forums
+from portal.handover import service as handover
+from portal.handover.models import HandoverItem
 from portal.notifications.models import MailMessage, Notification
 from portal.tags import service as tags_service
 from portal.wiki import service as wiki
@@ -164,6 +169,20 @@ MATRIX: dict[str, frozenset] = {
     "GET /admin/mail": ADMIN,
     "POST /admin/mail/flush": ADMIN,
     "POST /admin/mail/<int:mail_id>/retry": ADMIN,
+    # handover: the world's employee is leaving, handing over to "target"
+    "GET /handover": USERS,
+    "GET /handover/new": HR,
+    "POST /handover/new": HR,
+    "GET /handover/<int:case_id>": OWNER_OR_HR,
+    "POST /handover/<int:case_id>/refresh": HR,
+    "POST /handover/<int:case_id>/transfer": HR,
+    "POST /handover/<int:case_id>/close": HR,
+    "POST /handover/<int:case_id>/items": HR,
+    "GET /handover/items/<int:item_id>": OWNER_OR_HR,
+    "POST /handover/items/<int:item_id>": OWNER,
+    "POST /handover/items/<int:item_id>/draft": OWNER,
+    "POST /handover/items/<int:item_id>/review": HR,
+    "GET /accounts/risk": frozenset({"moderator", "hr", "admin"}),
     # the token API
     "GET /api/v1/openapi.json": EVERYONE,
     "POST /api/v1/tokens": EVERYONE,
@@ -244,6 +263,17 @@ def build_world(make):
         status="failed",
     )
     db.session.add(mail)
+    db.session.flush()
+    case = handover.open_case(
+        people["employee"],
+        clock.now().date() + timedelta(days=30),
+        [target],
+        people["hr"],
+    )
+    db.session.flush()
+    item = db.session.scalar(
+        sa.select(HandoverItem).where(HandoverItem.case_id == case.id).limit(1)
+    )
     db.session.commit()
     notification = db.session.scalar(
         sa.select(Notification).where(Notification.user_id == people["employee"].id)
@@ -267,6 +297,8 @@ def build_world(make):
         "thread_slug": thread.slug,
         "reply_id": reply.id,
         "mail_id": mail.id,
+        "case_id": case.id,
+        "item_id": item.id,
         "token": "not-a-signed-token",
     }
     return people, values
@@ -315,6 +347,9 @@ FRESH_PER_PERSON = {
     "POST /admin/users/<int:user_id>/reactivate",
     "POST /settings/tokens/<int:token_id>/revoke",
     "POST /forums/t/<int:thread_id>/move",
+    "POST /handover/<int:case_id>/close",
+    "POST /handover/<int:case_id>/transfer",
+    "POST /handover/items/<int:item_id>/review",
 }
 # Where the allowed outcome is to be sent to the login page.
 ENDS_AT_LOGIN = {"POST /logout"}
