@@ -101,6 +101,37 @@ SCHEMAS: dict[str, dict] = {
             "older": _TIME,
         },
     },
+    "Risk": {
+        "type": "object",
+        "required": ["level", "reason", "people", "top_share", "open_case"],
+        "properties": {
+            "level": _TEXT,
+            "reason": _TEXT,
+            "people": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["username", "name", "score", "share"],
+                    "properties": {
+                        "username": _TEXT,
+                        "name": _TEXT,
+                        "score": {"type": "number"},
+                        "share": {"type": "number"},
+                    },
+                },
+            },
+            "top_share": {"type": "number"},
+            "open_case": {
+                "type": ["object", "null"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "leaver": _TEXT,
+                    "leaving_on": _TEXT,
+                    "status": _TEXT,
+                },
+            },
+        },
+    },
     "TokenRequest": {
         "type": "object",
         "additionalProperties": False,

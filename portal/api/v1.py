@@ -308,6 +308,27 @@ def account_timeline(account_id: int):
     }
 
 
+@endpoint(
+    "/accounts/{account_id}/risk",
+    "GET",
+    summary="Knowledge at risk: level, the reason in words, the people who know "
+    "the account; an open handover only for HR and admins",
+    tag="accounts",
+    response=ref("Risk"),
+)
+def account_risk(account_id: int):
+    from portal.handover import permissions as handover_permissions
+    from portal.handover import service as handover
+
+    account = accounts_service.get_account(account_id)
+    sees_cases = handover_permissions.can_run_handovers(current_user)
+    risk = handover.risk_for_account(account, with_cases=sees_cases)
+    if not sees_cases:
+        risk["open_case"] = None
+    risk["people"] = [{k: v for k, v in p.items() if k != "id"} for p in risk["people"]]
+    return risk
+
+
 # --- people ----------------------------------------------------------------------
 
 

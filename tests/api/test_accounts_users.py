@@ -196,3 +196,33 @@ def test_docs_describe_every_api_operation(app):
         if f"### {method.upper()} /api/v1{path}\n" not in docs
     ]
     assert not missing, f"docs/api.md lacks: {missing}"
+
+
+def test_account_risk_names_who_knows_it(api, make, employee):
+    from datetime import timedelta
+
+    from portal import clock
+    from portal.handover import service as handover
+    from tests.forums.factories import make_forum, make_reply, make_thread
+
+    account = accounts_service.create_account("ACME", "CRM-9")
+    db.session.commit()
+    forum = make_forum("Questions", kind="questions")
+    thread = make_thread(forum, employee, "ACME?", accounts=[account])
+    liwei = make.user("liwei", display_name="Li Wei")
+    answer = make_reply(thread, liwei, "Here is how.")
+    from portal.forums import service as forums
+
+    forums.accept_answer(thread, answer, employee)
+    db.session.commit()
+    hr = make.user("hr1", role="hr")
+    handover.open_case(liwei, clock.now().date() + timedelta(days=20), [employee], hr)
+    db.session.commit()
+    body = api(employee).get(f"/accounts/{account.id}/risk").get_json()
+    assert body["level"] in ("high", "medium", "low", "none", "critical", "unknown")
+    assert body["people"][0]["username"] == "liwei"
+    assert "Li Wei" in body["reason"]
+    assert body["open_case"] is None  # an employee does not see handovers
+    seen_by_hr = api(hr).get(f"/accounts/{account.id}/risk").get_json()
+    assert seen_by_hr["open_case"]["leaver"] == "liwei"
+    assert api(employee).get("/accounts/999/risk").status_code == 404

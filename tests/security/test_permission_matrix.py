@@ -193,6 +193,7 @@ MATRIX: dict[str, frozenset] = {
     "PATCH /api/v1/accounts/<int:account_id>": MODS,
     "PUT /api/v1/accounts/by-ref/<crm_ref>": MODS,
     "GET /api/v1/accounts/<int:account_id>/timeline": USERS,
+    "GET /api/v1/accounts/<int:account_id>/risk": USERS,
     "GET /api/v1/forums": USERS,
     "POST /api/v1/forums": ADMIN,
     "GET /api/v1/threads": USERS,
