@@ -2,11 +2,12 @@
 
 
 def init_app(app) -> None:
-    from portal.accounts import labels, permissions
+    from portal.accounts import attachments, labels, permissions
     from portal.accounts.cli import accounts_cli
     from portal.accounts.views import bp
 
     app.register_blueprint(bp)
+    attachments.connect()
     app.cli.add_command(accounts_cli)
     app.jinja_env.globals.update(permissions.PREDICATES)
     app.jinja_env.globals.update(

@@ -9,7 +9,7 @@ from portal.errors import is_api_request, json_error
 
 def init_app(app) -> None:
     from portal import PUBLIC_ENDPOINTS
-    from portal.api import openapi, v1, views  # noqa: F401 - they declare routes
+    from portal.api import files, openapi, v1, views  # noqa: F401 - they declare routes
     from portal.api.common import PUBLIC, bp
     from portal.api.ratelimit import RateLimiter
     from portal.extensions import login_manager

@@ -2,7 +2,7 @@
 
 
 def init_app(app) -> None:
-    from portal.forums import live, panels, permissions
+    from portal.forums import attachments, live, panels, permissions
     from portal.forums.cli import forums_cli
     from portal.forums.labels import moderation_label
     from portal.forums.views import bp
@@ -13,3 +13,4 @@ def init_app(app) -> None:
     app.jinja_env.globals["moderation_label"] = moderation_label
     panels.init_app(app)
     live.init_app(app)
+    attachments.connect()
