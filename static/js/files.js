@@ -16,7 +16,7 @@
 
   function screenshotName(file) {
     // Pasted screenshots are all called "image.png": give each its own name.
-    var stamp = new Date().toISOString().replace(/[:.]/g, "-").replace("T", "_").slice(0, 19);
+    var stamp = new Date().toISOString().replace(/[:.]/g, "-").replace("T", "-").slice(0, 19);
     var ext = (file.type.split("/")[1] || "png").replace("jpeg", "jpg");
     return "screenshot-" + stamp + "-" + (++counter) + "." + ext;
   }
@@ -51,7 +51,7 @@
       var placeholder = "[" + fill(tools.dataset.labelUploading, name) + "#" + id + "]()";
       var start = textarea.selectionStart != null ? textarea.selectionStart : textarea.value.length;
       var end = textarea.selectionEnd != null ? textarea.selectionEnd : start;
-      var before = start > 0 && textarea.value.charAt(start - 1) !== "\n" ? " " : "";
+      var before = start > 0 && !/\s/.test(textarea.value.charAt(start - 1)) ? " " : "";
       insertAt(textarea, before + placeholder, start, end);
       textarea.selectionStart = textarea.selectionEnd = start + before.length + placeholder.length;
 
