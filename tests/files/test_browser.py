@@ -29,7 +29,9 @@ ARGS = [
 # Make a File from bytes and hand it to the editor as a paste or a drop.
 GIVE_FILES = """([selector, how, files]) => {
   const dt = new DataTransfer();
-  for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, {type: f.type}));
+  for (const f of files) {
+    dt.items.add(new File([new Uint8Array(f.bytes)], f.name, {type: f.type}));
+  }
   const target = document.querySelector(selector);
   target.focus();
   const event = how === "paste"
