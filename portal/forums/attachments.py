@@ -2,6 +2,7 @@
 the post, and the posts about an account bring their files to its library."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from portal import signals
 from portal.extensions import db
@@ -31,7 +32,12 @@ def owner(kind, ids=None, ref=None, viewer=None, **_):
         ids = [int(ref)] if str(ref).isdigit() and int(ref) < 2**31 else []
     if not ids:
         return {}
-    posts = db.session.scalars(sa.select(Post).where(Post.id.in_(ids)))
+    # One query per relation, not per post: a library page names many posts.
+    posts = db.session.scalars(
+        sa.select(Post)
+        .where(Post.id.in_(ids))
+        .options(selectinload(Post.thread).selectinload(Thread.forum))
+    )
     result = {}
     for post in posts:
         thread = post.thread

@@ -67,3 +67,17 @@ def test_an_older_version_cannot_be_replaced(upload, login, author, account):
     fid = v1.get_json()["files"][0]["id"]
     _new_version(login(author), fid, "a.txt", b"v2")
     assert _new_version(login(author), fid, "a.txt", b"v3").status_code == 403
+
+
+def test_the_uploader_removes_a_document_with_all_its_versions(
+    upload, login, author, reader, account
+):
+    v1 = upload(author, "a.txt", b"v1", attach_to=f"account:{account.id}")
+    fid = v1.get_json()["files"][0]["id"]
+    _new_version(login(author), fid, "a.txt", b"v2")
+    newest = max(a.id for a in db.session.scalars(db.select(Attachment)))
+    assert login(reader).post(f"/files/{newest}/delete").status_code == 403
+    r = login(author).post(f"/files/{newest}/delete")
+    assert r.status_code == 302 and r.headers["Location"] == account.url
+    for file_id in (fid, newest):
+        assert login(author).get(f"/files/{file_id}/download").status_code == 404
