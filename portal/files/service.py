@@ -245,27 +245,38 @@ def get_visible(attachment_id: int, viewer) -> Attachment:
 # --- uploading ----------------------------------------------------------------
 
 
-def _store_blob(data: bytes, name: str) -> Blob:
-    sha = hashlib.sha256(data).hexdigest()
-    blob = db.session.scalar(sa.select(Blob).where(Blob.sha256 == sha))
-    if blob is not None:
-        return blob
-    found = sniff(data)
-    allowed = current_app.config["FILES_ALLOWED_KINDS"]
-    claims_image = _extension(name) in IMAGE_EXTENSIONS
-    if claims_image and found.kind != "image":
+def _check_kind(kind: str, content_type: str, name: str) -> None:
+    """:raises UnsupportedType: for a fake picture or a kind not accepted."""
+    if _extension(name) in IMAGE_EXTENSIONS and kind != "image":
         raise UnsupportedType(
             _("“%(name)s” is not really a picture, so it was refused.", name=name),
             details={"field": "file"},
         )
-    if found.kind not in allowed:
+    if kind not in current_app.config["FILES_ALLOWED_KINDS"]:
         raise UnsupportedType(
             _(
                 "Files of this type (%(type)s) are not accepted here.",
-                type=found.content_type,
+                type=content_type,
             ),
             details={"field": "file"},
         )
+
+
+def _existing(sha: str, name: str) -> Blob | None:
+    blob = db.session.scalar(sa.select(Blob).where(Blob.sha256 == sha))
+    if blob is not None:
+        # Known content under a new name: the same rules as for new content.
+        _check_kind(blob.kind, blob.content_type, name)
+    return blob
+
+
+def _store_blob(data: bytes, name: str) -> Blob:
+    sha = hashlib.sha256(data).hexdigest()
+    blob = _existing(sha, name)
+    if blob is not None:
+        return blob
+    found = sniff(data)
+    _check_kind(found.kind, found.content_type, name)
     width = height = None
     thumbnail = None
     content_type = found.content_type
@@ -285,7 +296,7 @@ def _store_blob(data: bytes, name: str) -> Blob:
         # Re-encoded content has its own address; the same picture uploaded
         # again re-encodes to the same bytes.
         sha = hashlib.sha256(data).hexdigest()
-        blob = db.session.scalar(sa.select(Blob).where(Blob.sha256 == sha))
+        blob = _existing(sha, name)
         if blob is not None:
             return blob
     result = extract.extract(data, content_type)

@@ -129,3 +129,8 @@ def test_deleting_a_post_hides_its_files_and_restoring_brings_them_back(
     forums.restore_post(post, moderator)
     db.session.commit()
     assert login(reader).get(path).status_code == 200
+
+
+def test_known_content_under_a_picture_name_is_still_refused(upload, author):
+    assert upload(author, "notes.txt", b"plain words").status_code == 201
+    assert upload(author, "notes.png", b"plain words").status_code == 415
