@@ -27,6 +27,7 @@ FEATURES = [
     "auth",
     "accounts",
     "tags",
+    "files",
     "forums",
     "wiki",
     "incentives",

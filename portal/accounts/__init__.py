@@ -2,11 +2,12 @@
 
 
 def init_app(app) -> None:
-    from portal.accounts import home, labels, permissions
+    from portal.accounts import attachments, home, labels, permissions
     from portal.accounts.cli import accounts_cli
     from portal.accounts.views import bp
 
     app.register_blueprint(bp)
+    attachments.connect()
     app.cli.add_command(accounts_cli)
     home.init_app(app)
     app.jinja_env.globals.update(permissions.PREDICATES)

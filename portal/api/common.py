@@ -128,6 +128,8 @@ _ERROR_TEXT = {
     403: "Not allowed",
     404: "Missing, or not visible to you",
     409: "Conflict with the current state",
+    413: "Too large",
+    415: "A type not accepted",
     422: "Understood but cannot be done",
     429: "Rate limited",
 }

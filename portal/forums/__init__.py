@@ -2,7 +2,7 @@
 
 
 def init_app(app) -> None:
-    from portal.forums import home, live, panels, permissions
+    from portal.forums import attachments, home, live, panels, permissions
     from portal.forums.cli import forums_cli
     from portal.forums.labels import moderation_label
     from portal.forums.views import bp
@@ -14,3 +14,4 @@ def init_app(app) -> None:
     panels.init_app(app)
     live.init_app(app)
     home.init_app(app)
+    attachments.connect()

@@ -5,6 +5,7 @@ profiles; externalization of what people know (SECI)."""
 def init_app(app) -> None:
     # The models module is imported for its tables, so the schema knows them.
     from portal.wiki import (  # noqa: F401
+        attachments,
         handlers,
         home,
         labels,
@@ -18,6 +19,7 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     handlers.connect()
     home.init_app(app)
+    attachments.connect()
     app.config.setdefault("WIKI_REVIEW_AFTER_DAYS", service.DEFAULT_REVIEW_AFTER_DAYS)
     app.jinja_env.globals.update(permissions.PREDICATES)
     app.jinja_env.globals.update(
