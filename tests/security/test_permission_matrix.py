@@ -11,16 +11,19 @@ a POST that is allowed really happens (deleting the post, deactivating the
 user) and must not change what the next cell sees.
 """
 
+import io
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 
 from portal import clock
 from portal.accounts import service as accounts_service
 from portal.api import service as api_service
 from portal.auth import service as auth_service
 from portal.extensions import db
+from portal.files import service as files_service
 from portal.forums import service as forums
 from portal.handover import service as handover
 from portal.handover.models import HandoverItem
@@ -183,6 +186,17 @@ MATRIX: dict[str, frozenset] = {
     "POST /handover/items/<int:item_id>/draft": OWNER,
     "POST /handover/items/<int:item_id>/review": HR,
     "GET /accounts/risk": frozenset({"moderator", "hr", "admin"}),
+    # files: the world's file is a text document the employee put on the account
+    "POST /files/upload": USERS,
+    "GET /files/<int:file_id>": USERS,
+    "GET /files/<int:file_id>/download": USERS,
+    "GET /files/<int:file_id>/thumbnail": USERS,
+    "POST /files/<int:file_id>/versions": USERS,
+    "POST /files/<int:file_id>/delete": AUTHOR_OR_MODS,
+    "GET /accounts/<int:account_id>/files": USERS,
+    "POST /api/v1/files": USERS,
+    "GET /api/v1/files/<int:file_id>": USERS,
+    "GET /api/v1/accounts/<int:account_id>/files": USERS,
     # the token API
     "GET /api/v1/openapi.json": EVERYONE,
     "POST /api/v1/tokens": EVERYONE,
@@ -264,6 +278,17 @@ def build_world(make):
         status="failed",
     )
     db.session.add(mail)
+    document = files_service.upload(
+        "ACME 续约要点\n".encode(),
+        "notes.txt",
+        people["employee"],
+        f"account:{account.id}",
+    )
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), "navy").save(picture, "PNG")
+    image = files_service.upload(
+        picture.getvalue(), "chart.png", people["employee"], f"account:{account.id}"
+    )
     db.session.flush()
     case = handover.open_case(
         people["employee"],
@@ -299,6 +324,8 @@ def build_world(make):
         "reply_id": reply.id,
         "mail_id": mail.id,
         "case_id": case.id,
+        "file_id": document.id,
+        "image_id": image.id,
         "item_id": item.id,
         "token": "not-a-signed-token",
     }
@@ -351,14 +378,22 @@ FRESH_PER_PERSON = {
     "POST /handover/<int:case_id>/close",
     "POST /handover/<int:case_id>/transfer",
     "POST /handover/items/<int:item_id>/review",
+    "POST /files/<int:file_id>/delete",
 }
 # Where the allowed outcome is to be sent to the login page.
 ENDS_AT_LOGIN = {"POST /logout"}
 
 
-def _url(rule, values) -> str:
+# Where a route needs another value than the usual one for a name.
+VALUES = {"GET /files/<int:file_id>/thumbnail": {"file_id": "image_id"}}
+
+
+def _url(rule, values, route="") -> str:
     args = {}
     for name in rule.arguments:
+        if name in VALUES.get(route, {}):
+            args[name] = values[VALUES[route][name]]
+            continue
         if name == "slug":
             if rule.endpoint.startswith("tags."):
                 args[name] = values["tag_slug"]
@@ -430,7 +465,7 @@ def test_route_obeys_its_row(app, make, route):
             if route in SETUP:
                 SETUP[route](people, values)
                 db.session.commit()
-        url = _url(rule, values)
+        url = _url(rule, values, route)
         got = _outcome(app, role, people, method, url, FORMS.get(route))
         if role in allowed:
             expected = "login" if route in ENDS_AT_LOGIN else "allowed"
