@@ -29,6 +29,7 @@ FEATURES = [
     "tags",
     "forums",
     "wiki",
+    "search",
     "incentives",
     "notifications",
     "api",
