@@ -139,7 +139,7 @@ def open_index(path: str | os.PathLike):
     return ix
 
 
-# --- searching: one searcher per thread and index, refreshed, never per request ---
+# --- searching: one searcher per thread and index, reused until the index changes
 
 _local = threading.local()
 
@@ -172,8 +172,14 @@ def searcher(path: str | os.PathLike):
         if entry is None:
             ix = open_index(path)
             s = ix.searcher(weighting=RankedBM25F())
+        elif entry[1].up_to_date():
+            s = entry[1]
         else:
-            s = entry[1].refresh()
+            # Not ``refresh()``: it reuses segment readers, and a reused reader
+            # misses deletions made in its segment since (an updated document
+            # would show twice). A new searcher reads the segments afresh.
+            _close(entry[1])
+            s = open_index(path).searcher(weighting=RankedBM25F())
     except IndexUnavailable:
         raise
     except Exception as error:
