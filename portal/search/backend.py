@@ -269,7 +269,8 @@ def _clip(doc: dict) -> dict:
 def keys(path: str | os.PathLike) -> set[str]:
     """Return every document key in the index."""
     with searcher(path) as s:
-        return {k.decode() if isinstance(k, bytes) else k for k in s.lexicon("key")}
+        # Not the lexicon: it still lists the terms of deleted documents.
+        return {fields["key"] for fields in s.all_stored_fields()}
 
 
 def doc_count(path: str | os.PathLike) -> int:
