@@ -32,10 +32,39 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _WORDS = re.compile(rf"([{_CJK}]+)|([^\W{_CJK}]+(?:[.'][^\W{_CJK}]+)*)")
 
 STOP_WORDS = frozenset(
-    (
-        "a an and are as at be by for from if in is it of on or that the this to "
-        "was were with 的 了 和 与 是 在 及"
-    ).split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "if",
+        "in",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "were",
+        "with",
+        "的",
+        "了",
+        "和",
+        "与",
+        "是",
+        "在",
+        "及",
+    ]
 )
 
 _lock = threading.Lock()

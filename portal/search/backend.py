@@ -5,9 +5,10 @@ to ``portal.search`` (``query``, ``similar_threads``), so that the index can mov
 to another engine without touching the packages that search.
 
 A document is a dict of the fields below. ``scope`` says who may see it
-(``"all"``, or ``"forum:<id>"`` for a thread and what hangs off it); ``rank``
-multiplies its relevance (resolved cases above unresolved threads, archived
-pages below everything else).
+(``"all"``, or ``"forum:<id>"`` for a thread and what hangs off it);
+``_boost`` weighs its terms at index time (resolved cases above unresolved
+threads, archived pages below everything else). An index-time boost, not a
+score multiplied at query time, keeps Whoosh's block-skipping optimisations.
 
 Writers: Whoosh allows one writer per index; a second one, in this process or
 another, waits for the lock (``WRITE_TIMEOUT`` seconds) and the caller retries
@@ -33,7 +34,6 @@ from whoosh.fields import (
     DATETIME,
     ID,
     KEYWORD,
-    NUMERIC,
     STORED,
     TEXT,
     Schema,
@@ -44,7 +44,7 @@ from whoosh.scoring import BM25F
 from portal.search.analysis import text_analyzer, word_analyzer
 
 # Bump when the fields or the analyzers change: old indexes then ask for a rebuild.
-SCHEMA_VERSION = "tacit-search-3"
+SCHEMA_VERSION = "tacit-search-6"
 VERSION_FILE = "TACIT_SCHEMA"
 WRITE_TIMEOUT = 30.0
 # Stored text is what snippets are cut from; indexed text may be longer.
@@ -65,9 +65,12 @@ def make_schema() -> Schema:
     return Schema(
         key=ID(unique=True, stored=True),
         kind=ID(stored=True),
-        doc_id=NUMERIC(int, bits=64, stored=True, signed=True),
-        title=TEXT(analyzer=text, stored=True, field_boost=2.0),
-        body=TEXT(analyzer=text, stored=True),
+        doc_id=STORED,
+        title=TEXT(analyzer=text, stored=True),
+        # Stored for snippets; searched through ``content`` (title and body in
+        # one field: one posting list per word, so AND queries skip quickly).
+        body=STORED,
+        content=TEXT(analyzer=text),
         # Whole, unstemmed words of titles and names: "did you mean".
         spell=TEXT(analyzer=word_analyzer(), phrase=False),
         url=STORED,
@@ -77,30 +80,8 @@ def make_schema() -> Schema:
         tags=KEYWORD(lowercase=True),
         authors=KEYWORD,
         flags=KEYWORD(stored=True),
-        # Relevance multiplier in percent (100: neutral).
-        rank=NUMERIC(int, bits=32, signed=False, sortable=True, default=100),
         meta=STORED,
     )
-
-
-class RankedBM25F(BM25F):
-    """BM25F, multiplied by the document's ``rank`` column."""
-
-    use_final = True
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._searcher = None
-        self._ranks = None
-        self._lock = threading.Lock()
-
-    def final(self, searcher, docnum, score):
-        if self._searcher is not searcher:
-            with self._lock:
-                self._ranks = searcher.reader().column_reader("rank")
-                self._searcher = searcher
-        rank = self._ranks[docnum]
-        return score * (rank / 100.0 if rank else 1.0)
 
 
 def _version_of(path: Path) -> str | None:
@@ -171,7 +152,7 @@ def searcher(path: str | os.PathLike):
     try:
         if entry is None:
             ix = open_index(path)
-            s = ix.searcher(weighting=RankedBM25F())
+            s = ix.searcher(weighting=BM25F())
         elif entry[1].up_to_date():
             s = entry[1]
         else:
@@ -179,7 +160,7 @@ def searcher(path: str | os.PathLike):
             # misses deletions made in its segment since (an updated document
             # would show twice). A new searcher reads the segments afresh.
             _close(entry[1])
-            s = open_index(path).searcher(weighting=RankedBM25F())
+            s = open_index(path).searcher(weighting=BM25F())
     except IndexUnavailable:
         raise
     except Exception as error:
@@ -260,9 +241,8 @@ def apply(w, upserts: Iterable[dict], deletes: Iterable[str]) -> None:
 def _clip(doc: dict) -> dict:
     doc = dict(doc)
     body = doc.get("body") or ""
-    if len(body) > STORED_CHARS:
-        doc["body"] = body[:INDEXED_CHARS]
-        doc["_stored_body"] = body[:STORED_CHARS]
+    doc["content"] = f"{doc.get('title') or ''}\n{body[:INDEXED_CHARS]}"
+    doc["body"] = body[:STORED_CHARS]
     return doc
 
 

@@ -184,7 +184,7 @@ def document(kind: str, doc_id: int, doc: dict) -> dict:
         "tags": " ".join(str(t) for t in doc.get("tags") or ()),
         "authors": " ".join(str(a) for a in doc.get("authors") or ()),
         "flags": " ".join(doc.get("flags") or ()),
-        "rank": round(float(doc.get("rank") or 1.0) * 100),
+        "_boost": float(doc.get("rank") or 1.0),
         "meta": doc.get("meta") or {},
     }
 

@@ -7,6 +7,7 @@ a query with broken syntax is searched as plain words, and an unusable index
 comes back as ``Results.error`` ("missing", "outdated", "unreadable").
 """
 
+import itertools
 import logging
 import math
 import re
@@ -23,10 +24,12 @@ from portal.search.analysis import word_analyzer
 
 log = logging.getLogger(__name__)
 
-FIELDS = ["title", "body"]
-FIELD_BOOSTS = {"title": 2.0, "body": 1.0}
+FIELDS = ["content"]
+FIELD_BOOSTS = {"content": 1.0}
 MAX_PER_PAGE = 100
 MAX_QUERY_CHARS = 500
+# Beyond this many matches the page says "more than 1,000 results".
+MAX_COUNT = 1000
 SNIPPET_CHARS = 220
 SORTS = ("relevance", "date")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
@@ -69,6 +72,7 @@ class Results:
     suggestion: str | None = None
     error: str | None = None
     plain: bool = False  # the syntax was broken: searched as plain words
+    more: bool = False  # more than ``total`` matches: total is a lower bound
 
     @property
     def pages(self) -> int:
@@ -174,10 +178,10 @@ def _has_error(q) -> bool:
 # --- what the viewer may see, and the filters --------------------------------------
 
 
-def _scopes(viewer) -> list[str]:
-    scopes = ["all"]
+def _hidden_scopes(viewer) -> list[str]:
+    scopes = []
     for module in kinds.KINDS:
-        fn = getattr(module, "readable_scopes", None)
+        fn = getattr(module, "hidden_scopes", None)
         if fn is not None:
             scopes.extend(fn(viewer))
     return scopes
@@ -190,9 +194,16 @@ def _day_start(value) -> datetime:
     return dt
 
 
-def _filters(viewer, kinds_, account_id, tag, author_id, since, until) -> list:
-    allowed = _scopes(viewer)
-    parts = [wq.Or([wq.Term("scope", s) for s in allowed])]
+def _filters(viewer, kinds_, account_id, tag, author_id, since, until):
+    """Return ``(required parts, excluded query or None)``.
+
+    What the viewer may not see is excluded rather than what they may see
+    required: "scope:all" would match every document and make each query
+    walk the whole index.
+    """
+    hidden = _hidden_scopes(viewer)
+    excluded = wq.Or([wq.Term("scope", s) for s in hidden]) if hidden else None
+    parts = []
     if kinds_:
         parts.append(wq.Or([wq.Term("kind", k) for k in kinds_]))
     if account_id is not None:
@@ -209,7 +220,12 @@ def _filters(viewer, kinds_, account_id, tag, author_id, since, until) -> list:
             if not isinstance(until, datetime):
                 end += timedelta(days=1) - timedelta(microseconds=1)
         parts.append(wq.DateRange("date", start, end))
-    return parts
+    return parts, excluded
+
+
+def _restrict(q, parts, excluded):
+    q = wq.And([q, *parts]) if parts else q
+    return wq.AndNot(q, excluded) if excluded is not None else q
 
 
 # --- results ------------------------------------------------------------------------
@@ -272,7 +288,7 @@ def _query_terms(q) -> set[str]:
     terms = set()
     try:
         for fieldname, text in q.all_terms(phrases=True):
-            if fieldname in ("title", "body"):
+            if fieldname in ("title", "content"):
                 terms.add(text.decode() if isinstance(text, bytes) else str(text))
     except Exception:  # a query kind without terms (Every): nothing to mark
         log.debug("no terms", exc_info=True)
@@ -318,6 +334,21 @@ def _suggest(searcher, text: str) -> str | None:
     return " ".join(out) if changed else None
 
 
+def _count(searcher, q, found) -> tuple[int, bool]:
+    """Return ``(total, more)``: exact up to ``MAX_COUNT``, then "more than"."""
+    if found.has_exact_length():
+        total = len(found)
+    else:
+        # The top documents were found without visiting every match; count
+        # the matches without scoring them, and stop at a bound.
+        total = sum(
+            1 for _ in itertools.islice(searcher.docs_for_query(q), MAX_COUNT + 1)
+        )
+    if total > MAX_COUNT:
+        return MAX_COUNT, True
+    return total, False
+
+
 def _index_dir() -> str:
     return current_app.config["SEARCH_INDEX_DIR"]
 
@@ -350,8 +381,8 @@ def query(
     per_page = max(1, min(int(per_page or 20), MAX_PER_PAGE))
     page = max(1, int(page or 1))
     results = Results(query=text, page=page, per_page=per_page, sort=sort)
-    filters = _filters(viewer, kinds, account_id, tag, author_id, since, until)
-    has_filter = len(filters) > 1
+    parts, excluded = _filters(viewer, kinds, account_id, tag, author_id, since, until)
+    has_filter = bool(parts)
     if not text and not has_filter:
         return results
     if text:
@@ -360,16 +391,21 @@ def query(
         user_q, sort = wq.Every(), "date"
     if isinstance(user_q, wq.qcore._NullQuery):
         return results  # only stop words, or nothing searchable
-    q = wq.And([user_q, *filters])
+    if text:
+        # Matches in the title add to the score; they are not required.
+        title_q = parse(text, fields=["title"], boosts={"title": 1.5})[0]
+        if not isinstance(title_q, wq.qcore._NullQuery):
+            user_q = wq.AndMaybe(user_q, title_q)
+    q = _restrict(user_q, parts, excluded)
     sortedby = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
     try:
         with backend.searcher(_index_dir()) as searcher:
-            found = searcher.search_page(q, page, pagelen=per_page, sortedby=sortedby)
-            results.total = found.total
-            if page > 1 and found.pagecount < page:
-                return results  # past the end: no hits, the total says why
+            # Not search_page(): it counts every match to number the pages.
+            found = searcher.search(q, limit=page * per_page, sortedby=sortedby)
+            results.total, results.more = _count(searcher, q, found)
+            hits = found[(page - 1) * per_page : page * per_page]
             pattern = _term_pattern(_query_terms(user_q))
-            results.hits = [_hit(hit, pattern) for hit in found]
+            results.hits = [_hit(hit, pattern) for hit in hits]
             if not results.total and text:
                 results.suggestion = _suggest(searcher, text)
     except backend.IndexUnavailable as error:
@@ -392,15 +428,15 @@ def similar_threads(title: str, viewer, limit: int = 5) -> list[Hit]:
     q, _ = parse(
         title,
         group=qparser.OrGroup.factory(0.9),
-        fields=["title", "body"],
-        boosts={"title": 4.0, "body": 0.5},
+        fields=["title", "content"],
+        boosts={"title": 4.0, "content": 0.5},
     )
     if isinstance(q, wq.qcore._NullQuery):
         return []
-    filters = _filters(viewer, ["thread"], None, None, None, None, None)
+    parts, excluded = _filters(viewer, ["thread"], None, None, None, None, None)
     try:
         with backend.searcher(_index_dir()) as searcher:
-            found = searcher.search(wq.And([q, *filters]), limit=limit)
+            found = searcher.search(_restrict(q, parts, excluded), limit=limit)
             return [_hit(hit) for hit in found]
     except backend.IndexUnavailable:
         return []

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
+from portal.extensions import db
 from portal.search.analysis import text_analyzer
 from portal.wiki import service as wiki
-from portal.extensions import db
 
 
 def _page(title, body, author):
@@ -26,7 +26,9 @@ def test_english_is_stemmed(find, employee):
 
 
 def test_mixed_query_needs_both_words(find, employee):
-    _page("ACME 续约计划", "今年的续约谈判由 Alice 负责。ACME wants a discount.", employee)
+    _page(
+        "ACME 续约计划", "今年的续约谈判由 Alice 负责。ACME wants a discount.", employee
+    )
     _page("Only ACME", "ACME bought more licences.", employee)
     _page("只有续约", "续约的流程。", employee)
     assert find("ACME 续约", employee) == ["ACME 续约计划"]

@@ -18,8 +18,9 @@ def test_check_reports_missing_and_extra(app, runner, forum, employee, index):
     thread = make_thread(forum, employee, "One thread")
     with backend.writer(index) as w:
         w.delete_by_term("key", f"thread:{thread.id}")
-        w.add_document(key="thread:999", kind="thread", doc_id=999, title="ghost",
-                       url="/x")
+        w.add_document(
+            key="thread:999", kind="thread", doc_id=999, title="ghost", url="/x"
+        )
     result = runner.invoke(args=["search", "check"])
     assert result.exit_code == 1
     assert f"thread: 1 missing ({thread.id}), 1 extra (999)" in result.output

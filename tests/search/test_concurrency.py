@@ -25,7 +25,14 @@ def test_two_processes_index_concurrently(app, database_url, forum, employee):
     env = {**os.environ, "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"]}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.search.writer_proc", *args, prefix, str(COUNT)],
+            [
+                sys.executable,
+                "-m",
+                "tests.search.writer_proc",
+                *args,
+                prefix,
+                str(COUNT),
+            ],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,

@@ -97,7 +97,9 @@ def test_resolved_cases_rank_first(find, make, employee):
 def test_wiki_pages_archived_marked_and_low_deleted_gone(find, employee, make, index):
     mod = make.user("mod", role="moderator")
     old = wiki.create_page("Old onboarding guide", "Onboarding checklist.", employee)
-    new = wiki.create_page("Onboarding", "Onboarding checklist for new customers.", employee)
+    new = wiki.create_page(
+        "Onboarding", "Onboarding checklist for new customers.", employee
+    )
     db.session.commit()
     wiki.change_state(old, "archived", mod)
     db.session.commit()
@@ -135,8 +137,12 @@ def test_people_with_skills_from_other_packages(find, make, index):
     signals.person_search_terms.connect(terms)
     try:
         dept = make.department("Technical Support")
-        liu = make.user("liuyang", display_name="刘洋 Liu Yang", department=dept,
-                        job_title="Support engineer")
+        liu = make.user(
+            "liuyang",
+            display_name="刘洋 Liu Yang",
+            department=dept,
+            job_title="Support engineer",
+        )
         assert find("刘洋", liu) == ["刘洋 Liu Yang"]
         assert find("technical support", liu) == ["刘洋 Liu Yang"]
         assert find("kubernetes", liu) == []

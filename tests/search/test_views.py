@@ -43,11 +43,16 @@ def test_filters_sort_and_paging(login, employee, make, index):
     def titles(query):
         html = client.get(query).get_data(as_text=True)
         html = html.replace("<mark>", "").replace("</mark>", "")
-        return [t for t in ("Budget for ACME", "Budget for others", "Budget rules")
-                if t in html]
+        return [
+            t
+            for t in ("Budget for ACME", "Budget for others", "Budget rules")
+            if t in html
+        ]
 
     assert titles("/search?q=budget") == [
-        "Budget for ACME", "Budget for others", "Budget rules"
+        "Budget for ACME",
+        "Budget for others",
+        "Budget rules",
     ]
     assert titles("/search?q=budget&kind=page") == ["Budget rules"]
     assert titles("/search?q=budget&account=ACME") == ["Budget for ACME"]
@@ -84,8 +89,21 @@ def test_did_you_mean(login, forum, employee):
 def test_broken_syntax_is_searched_as_words(login, forum, employee):
     make_thread(forum, employee, "Quote marks", "unbalanced quote test")
     client = login(employee)
-    for q in ['"unbalanced', "(unbalanced", "unbalanced)", "AND", "unbalanced AND",
-              "OR OR", "NOT", "*", "?x", "title:unbalanced", "[a TO", "^", "\\"]:
+    for q in [
+        '"unbalanced',
+        "(unbalanced",
+        "unbalanced)",
+        "AND",
+        "unbalanced AND",
+        "OR OR",
+        "NOT",
+        "*",
+        "?x",
+        "title:unbalanced",
+        "[a TO",
+        "^",
+        "\\",
+    ]:
         page = client.get("/search", query_string={"q": q})
         assert page.status_code == 200, q
     html = client.get("/search", query_string={"q": '"unbalanced'}).get_data(True)
@@ -101,9 +119,7 @@ def test_missing_index_says_how_to_rebuild(app, login, forum, employee, index):
     # The portal keeps working, writes included.
     assert client.get("/").status_code == 200
     make_thread(forum, employee, "Still works")
-    assert client.get("/search/similar?title=still works").get_json() == {
-        "results": []
-    }
+    assert client.get("/search/similar?title=still works").get_json() == {"results": []}
 
 
 def test_index_of_another_schema_asks_for_rebuild(login, employee, index):
@@ -127,7 +143,9 @@ def test_similar_threads_json(login, make, employee, index):
     make_thread(questions, employee, "How to export invoices to SAP?")
     hr = make.user("hr", department=dept)
     make_thread(secret, hr, "Salary export to SAP")
-    page = login(employee).get("/search/similar", query_string={"title": "export to SAP"})
+    page = login(employee).get(
+        "/search/similar", query_string={"title": "export to SAP"}
+    )
     data = page.get_json()
     assert data == {
         "results": [

@@ -19,9 +19,9 @@ A kind module gives:
   **kwargs)`` returns the ids of this kind whose document changed (or None).
   Search marks them in the outbox in the same transaction; they are re-read
   and re-indexed after commit.
-- optionally ``readable_scopes(viewer) -> list[str]``: the scopes other than
-  ``"all"`` that ``viewer`` may see (the thread kind answers ``forum:<id>``
-  for every forum the viewer may read).
+- optionally ``hidden_scopes(viewer) -> list[str]``: the scopes ``viewer``
+  may not see (the thread kind answers ``forum:<id>`` for every forum the
+  viewer may not read). Search leaves documents in those scopes out.
 
 Adding a kind (the files package's attachments, say) is one new module here
 and one line in ``KINDS``.

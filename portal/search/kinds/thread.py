@@ -14,7 +14,7 @@ from portal.forums.permissions import readable_forums_clause
 
 KIND = "thread"
 LABEL = _l("Threads")
-RESOLVED_RANK = 1.5
+RESOLVED_RANK = 2.0
 
 
 def load(ids) -> dict:
@@ -73,8 +73,10 @@ def all_ids():
     )
 
 
-def readable_scopes(viewer) -> list[str]:
-    ids = db.session.scalars(sa.select(Forum.id).where(readable_forums_clause(viewer)))
+def hidden_scopes(viewer) -> list[str]:
+    ids = db.session.scalars(
+        sa.select(Forum.id).where(sa.not_(readable_forums_clause(viewer)))
+    )
     return [f"forum:{forum_id}" for forum_id in ids]
 
 
