@@ -25,12 +25,19 @@ __all__ = ["Hit", "Results", "query", "similar_threads", "init_app"]
 
 
 def init_app(app) -> None:
+    import os
     from pathlib import Path
 
     from portal.search import cli, indexing, models, views  # noqa: F401
     from portal.search.analysis import init_jieba
 
-    app.config.setdefault("SEARCH_ASYNC", not app.testing)
+    # Index writes in a background thread per process (after commit), except
+    # in tests, which want the index current when the request returns.
+    env = os.environ.get("SEARCH_ASYNC")
+    default = env.strip().lower() in {"1", "true", "yes", "on"} if env else None
+    app.config.setdefault(
+        "SEARCH_ASYNC", default if default is not None else not app.testing
+    )
     # jieba's dictionary cache lives in the instance folder; load it now so the
     # first search does not wait for it.
     init_jieba(Path(app.instance_path) / "jieba")

@@ -11,12 +11,15 @@ search_cli = AppGroup("search", help="Maintain the search index.")
 
 
 @search_cli.command("rebuild")
-def rebuild():
+@click.option(
+    "--procs", default=1, show_default=True, help="Indexing processes (cores to use)."
+)
+def rebuild(procs):
     """Rebuild the search index from the database (the old one serves meanwhile)."""
     total = indexing.expected_count()
     start = time.perf_counter()
     with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
-        count = indexing.rebuild(progress=bar.update)
+        count = indexing.rebuild(progress=bar.update, procs=procs)
     seconds = time.perf_counter() - start
     path = indexing.index_dir()
     click.echo(

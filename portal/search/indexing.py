@@ -274,7 +274,7 @@ def _finish() -> None:
 # --- rebuild and check ---------------------------------------------------------
 
 
-def rebuild(progress=None, chunk: int = 500) -> int:
+def rebuild(progress=None, chunk: int = 500, procs: int = 1) -> int:
     """Rebuild the whole index from the database; return the number of documents.
 
     The old index stays searchable meanwhile. Rows in the outbox before the
@@ -284,7 +284,7 @@ def rebuild(progress=None, chunk: int = 500) -> int:
     path = index_dir()
     before = list(db.session.scalars(sa.select(SearchOutbox.id)))
     total = 0
-    with backend.build(path) as add:
+    with backend.build(path, procs=procs) as add:
         for module in kinds.KINDS:
             ids = list(module.all_ids())
             for start in range(0, len(ids), chunk):
