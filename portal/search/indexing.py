@@ -38,6 +38,7 @@ from portal.search.models import SearchOutbox
 log = logging.getLogger(__name__)
 
 _DIRTY = "tacit_search_dirty"
+_warned: set[str] = set()
 BATCH = 500
 
 
@@ -142,7 +143,14 @@ def drain(limit: int = BATCH, timeout: float = backend.WRITE_TIMEOUT) -> int:
             break
         except backend.IndexUnavailable as error:
             db.session.rollback()
-            log.warning("search index %s: updates wait for a rebuild", error.reason)
+            # Once per process and reason: every commit would say it again.
+            if error.reason not in _warned:
+                _warned.add(error.reason)
+                log.warning(
+                    "search index %s: updates wait for `flask --app portal search "
+                    "rebuild`",
+                    error.reason,
+                )
             break
         except LockError:
             db.session.rollback()
@@ -253,15 +261,16 @@ _workers_lock = threading.Lock()
 def _worker(app) -> _Worker:
     with _workers_lock:
         worker = _workers.get(id(app))
-        if worker is None:
+        if worker is None or worker.app is not app:  # ids are reused
             worker = _workers[id(app)] = _Worker(app)
         return worker
 
 
 def wait_idle(app=None, timeout: float = 30.0) -> bool:
     """Wait until this process's indexing thread has nothing left to do."""
-    worker = _workers.get(id(app or current_app._get_current_object()))
-    return True if worker is None else worker.wait(timeout)
+    app = app or current_app._get_current_object()
+    worker = _workers.get(id(app))
+    return True if worker is None or worker.app is not app else worker.wait(timeout)
 
 
 @atexit.register
