@@ -379,7 +379,8 @@ def query(
     text = (text or "").strip()
     sort = sort if sort in SORTS else "relevance"
     per_page = max(1, min(int(per_page or 20), MAX_PER_PAGE))
-    page = max(1, int(page or 1))
+    # Pages beyond the counted matches would make Whoosh rank everything.
+    page = max(1, min(int(page or 1), math.ceil(MAX_COUNT / per_page)))
     results = Results(query=text, page=page, per_page=per_page, sort=sort)
     parts, excluded = _filters(viewer, kinds, account_id, tag, author_id, since, until)
     has_filter = bool(parts)
