@@ -30,6 +30,7 @@ FEATURES = [
     "files",
     "forums",
     "wiki",
+    "search",
     "incentives",
     "notifications",
     "handover",

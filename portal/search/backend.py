@@ -1,0 +1,324 @@
+"""The Whoosh index: its schema, opening it, writing to it, building it.
+
+Nothing outside ``portal/search/`` imports Whoosh: the rest of the portal talks
+to ``portal.search`` (``query``, ``similar_threads``), so that the index can move
+to another engine without touching the packages that search.
+
+A document is a dict of the fields below. ``scope`` says who may see it
+(``"all"``, or ``"forum:<id>"`` for a thread and what hangs off it);
+``_boost`` weighs its terms at index time (resolved cases above unresolved
+threads, archived pages below everything else). An index-time boost, not a
+score multiplied at query time, keeps Whoosh's block-skipping optimisations.
+
+Writers: Whoosh allows one writer per index; a second one, in this process or
+another, waits for the lock (``WRITE_TIMEOUT`` seconds) and the caller retries
+later rather than dropping the update (see ``indexing``).
+
+Versions: the schema's version is written beside the index. An index built
+with another schema (or none at all) is never opened: searches report
+``IndexUnavailable`` ("rebuild needed") instead of failing on a missing field.
+"""
+
+import contextlib
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import (
+    DATETIME,
+    ID,
+    KEYWORD,
+    STORED,
+    TEXT,
+    Schema,
+)
+from whoosh.index import LockError
+from whoosh.scoring import BM25F
+
+from portal.search.analysis import text_analyzer, word_analyzer
+
+# Bump when the fields or the analyzers change: old indexes then ask for a rebuild.
+SCHEMA_VERSION = "tacit-search-6"
+VERSION_FILE = "TACIT_SCHEMA"
+WRITE_TIMEOUT = 30.0
+# Stored text is what snippets are cut from; indexed text may be longer.
+STORED_CHARS = 20_000
+INDEXED_CHARS = 200_000
+
+
+class IndexUnavailable(Exception):
+    """The index cannot be used: ``reason`` is missing, outdated or unreadable."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+def make_schema() -> Schema:
+    text = text_analyzer()
+    return Schema(
+        key=ID(unique=True, stored=True),
+        kind=ID(stored=True),
+        doc_id=STORED,
+        title=TEXT(analyzer=text, stored=True),
+        # Stored for snippets; searched through ``content`` (title and body in
+        # one field: one posting list per word, so AND queries skip quickly).
+        body=STORED,
+        content=TEXT(analyzer=text),
+        # Whole, unstemmed words of titles and names: "did you mean".
+        spell=TEXT(analyzer=word_analyzer(), phrase=False),
+        url=STORED,
+        date=DATETIME(stored=True, sortable=True),
+        scope=ID,
+        accounts=KEYWORD,
+        tags=KEYWORD(lowercase=True),
+        authors=KEYWORD,
+        flags=KEYWORD(stored=True),
+        meta=STORED,
+    )
+
+
+def _version_of(path: Path) -> str | None:
+    try:
+        return (path / VERSION_FILE).read_text().split()[0]
+    except (OSError, IndexError):
+        return None
+
+
+def status(path: str | os.PathLike) -> str:
+    """Return ``ok``, ``missing`` or ``outdated`` for the index at ``path``."""
+    path = Path(path)
+    if not path.is_dir() or not whoosh_index.exists_in(str(path)):
+        return "missing"
+    if _version_of(path) != SCHEMA_VERSION:
+        return "outdated"
+    return "ok"
+
+
+def open_index(path: str | os.PathLike):
+    """Open the index at ``path``.
+
+    :raises IndexUnavailable: when it is missing, was built with another schema,
+        or cannot be read.
+    """
+    path = Path(path)
+    state = status(path)
+    if state != "ok":
+        raise IndexUnavailable(state, str(path))
+    try:
+        ix = whoosh_index.open_dir(str(path))
+    except Exception as error:  # a damaged TOC, a truncated file, permissions
+        raise IndexUnavailable("unreadable", str(error)) from error
+    if set(ix.schema.names()) != set(make_schema().names()):
+        raise IndexUnavailable("outdated", str(path))
+    return ix
+
+
+# --- searching: one searcher per thread and index, reused until the index changes
+
+_local = threading.local()
+
+
+def _stamp(path: Path):
+    """What changes when a rebuild swaps a new index into place."""
+    st = (path / VERSION_FILE).stat()
+    return (path.stat().st_ino, st.st_ino, st.st_mtime_ns)
+
+
+@contextmanager
+def searcher(path: str | os.PathLike):
+    """Yield an up-to-date searcher of the index at ``path``.
+
+    :raises IndexUnavailable: see ``open_index``.
+    """
+    path = Path(path)
+    cache = _local.__dict__.setdefault("searchers", {})
+    key = str(path)
+    entry = cache.get(key)
+    try:
+        stamp = _stamp(path)
+    except OSError:
+        stamp = None
+    if entry is not None and (stamp is None or entry[0] != stamp):
+        _close(entry[1])
+        cache.pop(key, None)
+        entry = None
+    try:
+        if entry is None:
+            ix = open_index(path)
+            s = ix.searcher(weighting=BM25F())
+        elif entry[1].up_to_date():
+            s = entry[1]
+        else:
+            # Not ``refresh()``: it reuses segment readers, and a reused reader
+            # misses deletions made in its segment since (an updated document
+            # would show twice). A new searcher reads the segments afresh.
+            _close(entry[1])
+            s = open_index(path).searcher(weighting=BM25F())
+    except IndexUnavailable:
+        raise
+    except Exception as error:
+        cache.pop(key, None)
+        raise IndexUnavailable("unreadable", str(error)) from error
+    cache[key] = (stamp, s)
+    yield s
+
+
+def _close(s) -> None:
+    # A searcher of an index a rebuild removed may not close cleanly.
+    with contextlib.suppress(Exception):
+        s.close()
+
+
+def forget_searchers() -> None:
+    """Close this thread's cached searchers (tests, and after a rebuild)."""
+    cache = _local.__dict__.pop("searchers", {})
+    for _, s in cache.values():
+        _close(s)
+
+
+# --- writing ---------------------------------------------------------------------
+
+
+@contextmanager
+def writer(path: str | os.PathLike, timeout: float = WRITE_TIMEOUT):
+    """Yield a writer of the index at ``path``; commit if the block succeeds.
+
+    Waits up to ``timeout`` seconds for another writer (this process or another)
+    to finish.
+
+    :raises IndexUnavailable: see ``open_index``.
+    :raises LockError: when the lock stays taken for ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        ix = open_index(path)
+        w = ix.writer(timeout=max(deadline - time.monotonic(), 0.0), delay=0.02)
+        if _holds_current_lock(path, w):
+            break
+        # A rebuild swapped the folder between opening the lock file and
+        # locking it: the lock guards the old index. Try again on the new one.
+        w.cancel()
+        ix.close()
+        if time.monotonic() > deadline:
+            raise LockError("the index was swapped while waiting")
+    try:
+        yield w
+    except BaseException:
+        w.cancel()
+        raise
+    else:
+        w.commit()
+    finally:
+        ix.close()
+
+
+def _holds_current_lock(path: Path, w) -> bool:
+    lock = w.writelock
+    fd = getattr(lock, "fd", None)
+    if fd is None:
+        return True  # not a file lock (another platform): nothing to compare
+    try:
+        return os.fstat(fd).st_ino == os.stat(lock.filename).st_ino
+    except OSError:
+        return False
+
+
+def apply(w, upserts: Iterable[dict], deletes: Iterable[str]) -> None:
+    """Write documents (replacing those with the same key) and delete keys."""
+    for key in deletes:
+        w.delete_by_term("key", key)
+    for doc in upserts:
+        w.update_document(**_clip(doc))
+
+
+def _clip(doc: dict) -> dict:
+    doc = dict(doc)
+    body = doc.get("body") or ""
+    doc["content"] = f"{doc.get('title') or ''}\n{body[:INDEXED_CHARS]}"
+    doc["body"] = body[:STORED_CHARS]
+    return doc
+
+
+def keys(path: str | os.PathLike) -> set[str]:
+    """Return every document key in the index."""
+    with searcher(path) as s:
+        # Not the lexicon: it still lists the terms of deleted documents.
+        return {fields["key"] for fields in s.all_stored_fields()}
+
+
+def doc_count(path: str | os.PathLike) -> int:
+    with searcher(path) as s:
+        return s.doc_count()
+
+
+@contextmanager
+def build(path: str | os.PathLike, *, procs: int = 1, limitmb: int = 256):
+    """Build a new index beside ``path``; swap it into place if the block succeeds.
+
+    Yields a function ``add(doc)``. While building, the old index (if any) stays
+    searchable and its write lock is held, so writers wait and their updates
+    stay queued; they are applied to the new index afterwards.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = path.with_name(f"{path.name}.new-{uuid.uuid4().hex[:8]}")
+    fresh.mkdir()
+    old_lock = None
+    try:
+        if whoosh_index.exists_in(str(path)):
+            try:
+                old_ix = whoosh_index.open_dir(str(path))
+                old_lock = old_ix.storage.lock("MAIN_WRITELOCK")
+                deadline = time.monotonic() + WRITE_TIMEOUT
+                while not old_lock.acquire(blocking=False):
+                    if time.monotonic() > deadline:
+                        raise LockError("the index is being written")
+                    time.sleep(0.05)
+            except LockError:
+                raise
+            except Exception:
+                old_lock = None  # an unreadable old index has no writers to hold off
+        ix = whoosh_index.create_in(str(fresh), make_schema())
+        kwargs = {"limitmb": limitmb}
+        if procs > 1:
+            kwargs.update(procs=procs, multisegment=True)
+        w = ix.writer(**kwargs)
+
+        def add(doc: dict) -> None:
+            w.add_document(**_clip(doc))
+
+        try:
+            yield add
+        except BaseException:
+            w.cancel()
+            raise
+        w.commit()
+        ix.close()
+        (fresh / VERSION_FILE).write_text(f"{SCHEMA_VERSION} {uuid.uuid4().hex}\n")
+        _swap(fresh, path)
+    finally:
+        if old_lock is not None:
+            old_lock.release()
+        if fresh.exists():
+            shutil.rmtree(fresh, ignore_errors=True)
+    forget_searchers()
+
+
+def _swap(fresh: Path, path: Path) -> None:
+    old = path.with_name(f"{path.name}.old-{uuid.uuid4().hex[:8]}")
+    if path.exists():
+        path.rename(old)
+    fresh.rename(path)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def size_bytes(path: str | os.PathLike) -> int:
+    return sum(f.stat().st_size for f in Path(path).iterdir() if f.is_file())
