@@ -9,7 +9,16 @@ from portal.errors import is_api_request, json_error
 
 def init_app(app) -> None:
     from portal import PUBLIC_ENDPOINTS
-    from portal.api import files, forums, openapi, points, v1, views, wiki  # noqa: F401
+    from portal.api import (  # noqa: F401 - they declare routes
+        files,
+        forums,
+        openapi,
+        points,
+        search,
+        v1,
+        views,
+        wiki,
+    )
     from portal.api.common import PUBLIC, bp
     from portal.api.ratelimit import RateLimiter
     from portal.extensions import login_manager

@@ -132,6 +132,7 @@ _ERROR_TEXT = {
     415: "A type not accepted",
     422: "Understood but cannot be done",
     429: "Rate limited",
+    503: "Temporarily unavailable",
 }
 
 

@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from portal.accounts import service as accounts_service
 from portal.api import service as api_service
 from portal.extensions import db
+from portal.search import indexing
 from portal.wiki import service as wiki
 from tests.forums.factories import make_forum, make_reply, make_thread
 
@@ -58,6 +59,7 @@ def content(make, admin):
     make_reply(thread, admin, "Ask the buyer.")
     wiki.create_page("Renewals", "How we renew.", member)
     db.session.commit()
+    indexing.rebuild()  # no index is a 503 by design; here the index is built
 
 
 def _token(user) -> str:

@@ -197,6 +197,10 @@ MATRIX: dict[str, frozenset] = {
     "POST /api/v1/files": USERS,
     "GET /api/v1/files/<int:file_id>": USERS,
     "GET /api/v1/accounts/<int:account_id>/files": USERS,
+    # search
+    "GET /search": USERS,
+    "GET /search/similar": USERS,
+    "GET /api/v1/search": USERS,
     # the token API
     "GET /api/v1/openapi.json": EVERYONE,
     "POST /api/v1/tokens": EVERYONE,
