@@ -33,7 +33,10 @@ from bench import text
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PASSWORD = "tacit-demo"  # noqa: S105 - the documented demo password
-END = datetime(2026, 11, 1, tzinfo=UTC)
+# The data ends at the start of the day it is generated (``--end`` pins it):
+# the same seed gives the same rows, only shifted in time, so "this month"
+# and "recent" pages look as they would in a portal in use.
+END = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 SPAN_DAYS = 730
 CHUNK = 5000
 
@@ -63,8 +66,11 @@ def _rand_time(rng, start: datetime, end: datetime) -> datetime:
 
 
 def _after(rng, moment: datetime, mean_hours: float) -> datetime:
+    """A moment after ``moment``: an exponential gap, or somewhere before the end."""
     later = moment + timedelta(hours=rng.expovariate(1 / mean_hours) + 0.01)
-    return min(later, END)
+    if later < END:
+        return later
+    return moment + (END - moment) * rng.random()
 
 
 class Generator:
@@ -859,17 +865,23 @@ def generate(
     url: str,
     *,
     seed: int = 11,
+    end: datetime | None = None,
     reset: bool = False,
     check: bool = False,
     hooks: bool = True,
+    config: dict | None = None,
 ) -> dict:
     from flask_migrate import upgrade
 
     from portal import create_app
 
+    global END
+    if end is not None:
+        END = end.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=UTC)
+
     if reset:
         reset_database(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({**(config or {}), "SQLALCHEMY_DATABASE_URI": url})
     started = time.perf_counter()
     with app.app_context():
         from portal.auth.models import User
@@ -905,6 +917,7 @@ def generate(
             "size": size_name,
             "database": db.engine.dialect.name,
             "seed": seed,
+            "end": END.date().isoformat(),
             "seconds": total,
             "stages": gen.timings,
             "rows": gen.counts | {"point_entries": len(gen.ledger) + len(gen.capped)},
@@ -947,14 +960,26 @@ def consistency_check() -> dict:
     help="SQLAlchemy URL (default: $DATABASE_URL, else bench/out/bench-S.db).",
 )
 @click.option("--seed", default=11, show_default=True)
+@click.option(
+    "--end",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The day the history ends (default: today, UTC).",
+)
 @click.option("--reset", is_flag=True, help="Drop everything in the database first.")
 @click.option("--check", is_flag=True, help="Compare with recount and recompute.")
 @click.option("--no-hooks", is_flag=True, help="Skip the packages' rebuild commands.")
-def main(size_name, database_url, seed, reset, check, no_hooks):
+def main(size_name, database_url, seed, end, reset, check, no_hooks):
     """Fill DATABASE_URL with benchmark data of size S or M."""
     OUT.mkdir(parents=True, exist_ok=True)
     report = generate(
-        size_name, database_url, seed=seed, reset=reset, check=check, hooks=not no_hooks
+        size_name,
+        database_url,
+        seed=seed,
+        end=end,
+        reset=reset,
+        check=check,
+        hooks=not no_hooks,
     )
     dialect = report["database"]
     (OUT / f"generate-{size_name}-{dialect}.json").write_text(

@@ -21,7 +21,13 @@ from bench.http.__main__ import PASSWORD, USERNAME, default_url, pick_pages
 @click.option("--database-url", default=None)
 @click.option("--explain", is_flag=True, help="EXPLAIN ANALYZE the slowest queries.")
 @click.option("--top", default=3, show_default=True)
-def main(size, database_url, explain, top):
+@click.option(
+    "--profile",
+    "profile_pages",
+    multiple=True,
+    help="cProfile 20 requests of this page (by name) and print the top functions.",
+)
+def main(size, database_url, explain, top, profile_pages):
     from portal import create_app
     from portal.extensions import db
 
@@ -82,6 +88,19 @@ def main(size, database_url, explain, top):
                         cur.execute("EXPLAIN ANALYZE " + statement, params)
                         for (line,) in cur.fetchall():
                             click.echo("      " + line)
+    for name in profile_pages:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(20):
+            client.get(pages[name])
+        profiler.disable()
+        click.echo(f"\n### cProfile: {name}, 20 requests")
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(35)
+        stats.sort_stats("tottime").print_stats(15)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
