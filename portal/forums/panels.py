@@ -117,6 +117,9 @@ def account_timeline(account, viewer, before=None, limit=20, **kwargs):
         .options(
             sa.orm.contains_eager(Post.thread),
             sa.orm.joinedload(Post.author),
+            # The timeline shows the thread's title, not the post's text.
+            sa.orm.defer(Post.body),
+            sa.orm.defer(Post.body_html),
         )
     )
     if before is not None:

@@ -63,22 +63,26 @@ def person_pages_panel(user, viewer=None, **kwargs) -> Panel | None:
 def account_revisions(account, viewer=None, before=None, limit=20, **kwargs):
     """Revisions of the pages about the account (its profile and the pages
     linked to it) as dated events, newest first; deleted pages leave no trace."""
-    about = sa.or_(
-        Page.account_id == account.id,
-        Page.id.in_(
-            sa.select(page_accounts.c.page_id).where(
-                page_accounts.c.account_id == account.id
-            )
+    # A UNION, not an OR: with an OR PostgreSQL walks every revision by date
+    # until it finds enough about this account (400 ms at 20,000 pages).
+    about = sa.union(
+        sa.select(Page.id).where(Page.account_id == account.id),
+        sa.select(page_accounts.c.page_id).where(
+            page_accounts.c.account_id == account.id
         ),
     )
     stmt = (
         sa.select(Revision)
         .join(Revision.page)
-        .where(about, Page.deleted_at.is_(None))
+        .where(Revision.page_id.in_(about), Page.deleted_at.is_(None))
         .order_by(Revision.created_at.desc(), Revision.id.desc())
         .limit(limit)
         .options(
-            sa.orm.contains_eager(Revision.page), sa.orm.joinedload(Revision.author)
+            sa.orm.contains_eager(Revision.page),
+            sa.orm.joinedload(Revision.author),
+            # The timeline shows a title, not the text.
+            sa.orm.defer(Revision.body),
+            sa.orm.defer(Revision.body_html),
         )
     )
     if before is not None:
