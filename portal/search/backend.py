@@ -186,6 +186,9 @@ def forget_searchers() -> None:
 # --- writing ---------------------------------------------------------------------
 
 
+_IN_PROCESS = threading.Lock()
+
+
 @contextmanager
 def writer(path: str | os.PathLike, timeout: float = WRITE_TIMEOUT):
     """Yield a writer of the index at ``path``; commit if the block succeeds.
@@ -197,6 +200,21 @@ def writer(path: str | os.PathLike, timeout: float = WRITE_TIMEOUT):
     :raises LockError: when the lock stays taken for ``timeout`` seconds.
     """
     deadline = time.monotonic() + timeout
+    # One writer per process at a time. Whoosh reads the index's table of
+    # contents right after taking its file lock; a thread that does so while
+    # another thread of this process commits can fail there, and then the
+    # lock stays taken until the process ends (seen under a threaded server).
+    if not _IN_PROCESS.acquire(timeout=timeout):
+        raise LockError("another thread of this process is writing the index")
+    try:
+        with _writer(path, deadline) as w:
+            yield w
+    finally:
+        _IN_PROCESS.release()
+
+
+@contextmanager
+def _writer(path, deadline: float):
     while True:
         ix = open_index(path)
         w = ix.writer(timeout=max(deadline - time.monotonic(), 0.0), delay=0.02)
