@@ -29,6 +29,7 @@ FEATURES = [
     "tags",
     "forums",
     "wiki",
+    "experts",
     "incentives",
     "notifications",
     "api",
