@@ -436,10 +436,6 @@ def _thread_query(thread: Thread) -> str:
     return " ".join([thread.title, *(t.name for t in thread.tags), (first or "")[:500]])
 
 
-def _available(users: list[User], now: datetime) -> list[User]:
-    return [u for u in users if availability(u, now)[0] == "available"]
-
-
 def _readers(thread: Thread, ids: list[int]) -> set[int]:
     if not ids:
         return set()
@@ -460,7 +456,11 @@ def _next_experts(thread: Thread, request: ExpertRequest | None, asker: User):
         exclude |= {r.user_id for r in request.routings}
     try:
         found = ranking.rank(
-            _thread_query(thread), limit=count * 5 + 10, exclude=exclude, explain=False
+            _thread_query(thread),
+            limit=count * 5 + 10,
+            exclude=exclude,
+            explain=False,
+            skip_thread=thread.id,
         )
     except Invalid:
         return []

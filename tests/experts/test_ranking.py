@@ -21,7 +21,12 @@ def test_accepted_answer_beats_many_chatty_posts(people, ask_thread, answer, at)
     thread = ask_thread(p["asker"], "Disputed invoice from a customer", tags="billing")
     for i in range(8):
         answer(thread, p["chatty"], f"Maybe check the invoice? Idea {i}")
-    answer(thread, p["expert"], "Credit note, then reissue the invoice.", accept_by=p["asker"])
+    answer(
+        thread,
+        p["expert"],
+        "Credit note, then reissue the invoice.",
+        accept_by=p["asker"],
+    )
     other = ask_thread(p["asker"], "Invoice in the wrong currency", tags="billing")
     for i in range(5):
         answer(other, p["chatty"], f"Invoice currency thoughts {i}")
