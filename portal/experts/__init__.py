@@ -40,6 +40,12 @@ def init_app(app) -> None:
         except Invalid:
             return []
 
+    if not app.testing:
+        # Load jieba's dictionary at start-up, not on the first search; it
+        # keeps its cache in the instance folder.
+        os.makedirs(app.instance_path, exist_ok=True)
+        text.init(app.instance_path)
+
     app.jinja_env.globals.update(
         expert_suggestions=expert_suggestions,
         expert_kind_label=labels.kind_label,
