@@ -250,7 +250,6 @@ def rebuild(batch: int = 200) -> dict[str, int]:
         counts["threads"] += len(threads)
         last = threads[-1].id
         db.session.flush()
-        db.session.expunge_all()
     last = 0
     while True:
         pages = list(
@@ -268,6 +267,5 @@ def rebuild(batch: int = 200) -> dict[str, int]:
         counts["pages"] += len(pages)
         last = pages[-1].id
         db.session.flush()
-        db.session.expunge_all()
     counts["evidence"] = db.session.scalar(sa.select(sa.func.count(Evidence.id)))
     return counts
