@@ -88,6 +88,19 @@ def _person(username: str) -> User:
     return user
 
 
+def _fill(form: ProfileForm, profile, user: User) -> None:
+    form.ask_me_about.data = profile.ask_me_about
+    form.availability.data = profile.availability or "available"
+    form.away_until.data = (
+        profile.away_until.date().isoformat() if profile.away_until else ""
+    )
+    form.accounts.data = ", ".join(
+        a.crm_ref
+        for a in service.work_accounts(user)
+        if a.account_manager_id != user.id
+    )
+
+
 @bp.route("/experts/people/<username>/edit", methods=["GET", "POST"])
 def edit_expertise(username: str):
     user = _person(username)
@@ -98,20 +111,10 @@ def edit_expertise(username: str):
     skill_form = SkillForm(prefix="skill")
     status = 200
     if request.method == "GET":
-        form.ask_me_about.data = profile.ask_me_about
-        form.availability.data = profile.availability or "available"
-        form.away_until.data = (
-            profile.away_until.date().isoformat() if profile.away_until else ""
-        )
-        form.accounts.data = ", ".join(
-            a.crm_ref
-            for a in service.work_accounts(user)
-            if a.account_manager_id != user.id
-        )
+        _fill(form, profile, user)
     elif "skill-tag" in request.form:
-        form.process(formdata=None, data={})
-        form.ask_me_about.data = profile.ask_me_about
-        form.availability.data = profile.availability or "available"
+        # Only the skill was sent: show the saved profile beside it.
+        _fill(form, profile, user)
         if skill_form.validate_on_submit():
             try:
                 skill = service.add_skill(
