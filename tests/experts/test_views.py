@@ -203,3 +203,10 @@ def test_search_prompt_partial(app, login, people, answered):
         )
     assert "Ask an expert" in html and "/forums/new?title=invoice" in html
     assert ">Expert<" in html
+    Results.total = 25  # plenty of results: one line, no ranking
+    with app.test_request_context("/search?q=invoice"):
+        login_user(people["other"])
+        html = render_template(
+            "experts/_search_prompt.html", q="invoice", results=Results()
+        )
+    assert "/forums/new?title=invoice" in html and ">Expert<" not in html
