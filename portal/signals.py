@@ -245,3 +245,13 @@ person_search_terms = _signals.signal(
     "changes sends user_updated with changed={'skills'}, and search re-indexes "
     "the person.",
 )
+
+# --- experts: validating wiki pages ------------------------------------------------
+
+page_experts = _signals.signal(
+    "page-experts",
+    doc="sender: Page; kwargs: none. Return a set of user ids whose evidence "
+    "shows they know the page's subject (its tags), or None. The wiki's "
+    "recognised_experts adds them to the page's main writers; the author of "
+    "the current revision is still left out.",
+)

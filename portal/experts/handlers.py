@@ -53,6 +53,10 @@ def person_search_terms(user, **_):
     return service.search_terms(user)
 
 
+def page_experts(page, **_):
+    return service.page_experts(page)
+
+
 # --- panels -------------------------------------------------------------------------
 
 PANEL_EXPERTS = 5
@@ -137,6 +141,7 @@ RECEIVERS = {
     signals.page_restored: on_page_changed,
     signals.thread_written_up: on_thread_written_up,
     signals.person_search_terms: person_search_terms,
+    signals.page_experts: page_experts,
     signals.account_panels: account_panel,
     signals.tag_panels: tag_panel,
     signals.profile_panels: profile_panel,

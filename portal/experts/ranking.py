@@ -170,7 +170,7 @@ def retrieve(
     tag: Tag | None = None,
     account=None,
     viewer=None,
-    skip_thread: int | None = None,
+    skip: tuple[str, int] | None = None,
 ) -> tuple[dict[int, float], list[Tag]]:
     """Return {document id: relevance} for a query, and the tags it names.
 
@@ -185,14 +185,15 @@ def retrieve(
         )
     tags = [tag] if tag is not None else query_tags(query, terms)
     doc_filter = _visible_clause(viewer)
-    if skip_thread is not None:
-        # The question being routed: its own text matches itself best.
+    if skip is not None:
+        # The question being routed (or the page being validated) matches
+        # itself best; what counts is the evidence elsewhere.
         doc_filter = sa.and_(
             doc_filter,
             sa.not_(
                 sa.and_(
-                    EvidenceDocument.kind == "thread",
-                    EvidenceDocument.source_id == skip_thread,
+                    EvidenceDocument.kind == skip[0],
+                    EvidenceDocument.source_id == skip[1],
                 )
             ),
         )
@@ -271,15 +272,13 @@ def rank(
     limit: int = 10,
     exclude: set[int] | frozenset = frozenset(),
     explain: bool = True,
-    skip_thread: int | None = None,
+    skip: tuple[str, int] | None = None,
 ) -> list[Suggestion]:
     """Return the people who know most about the query, best first, with why.
 
     :raises Invalid: when the query has nothing to look for.
     """
-    rel, tags = retrieve(
-        query, tag=tag, account=account, viewer=viewer, skip_thread=skip_thread
-    )
+    rel, tags = retrieve(query, tag=tag, account=account, viewer=viewer, skip=skip)
     now = clock.now()
     half_life = half_life_days()
     active = sa.and_(User.active.is_(True), User.left_at.is_(None))

@@ -460,7 +460,7 @@ def _next_experts(thread: Thread, request: ExpertRequest | None, asker: User):
             limit=count * 5 + 10,
             exclude=exclude,
             explain=False,
-            skip_thread=thread.id,
+            skip=("thread", thread.id),
         )
     except Invalid:
         return []
@@ -732,3 +732,23 @@ def could_answer(user: User, limit: int = 5) -> list[Thread]:
             .limit(limit)
         )
     )
+
+
+# Evidence elsewhere that makes someone an expert on a wiki page's subject: at
+# least one recent accepted answer's worth, among the top few for a tag.
+PAGE_EXPERT_MIN_SCORE = 4.0
+PAGE_EXPERTS_PER_TAG = 2
+
+
+def page_experts(page) -> set[int] | None:
+    """The people whose evidence on the page's tags (outside the page) is strong."""
+    if page.id is None or not page.tags:
+        return None
+    found: set[int] = set()
+    for tag in page.tags[:5]:
+        for s in ranking.rank(
+            tag=tag, limit=PAGE_EXPERTS_PER_TAG, explain=False, skip=("page", page.id)
+        ):
+            if s.score >= PAGE_EXPERT_MIN_SCORE:
+                found.add(s.user.id)
+    return found
