@@ -1,14 +1,17 @@
 """Find the people who know: retrieve the documents relevant to a question,
 then credit the people tied to them (Balog et al., SIGIR 2006, Model 2).
 
-score(person, q) = Σ over retrieved documents d of rel(q, d) · w(person, d)
+score(person, q) = Σ over retrieved documents d of rel(q, d)² · w(person, d)
                  + what the person declared about the query's tags
 
 ``rel`` is BM25, scaled so the best document scores 1, plus a bonus when the
 document carries a tag the query names. ``w`` is the person's evidence in the
 document, each item halved every half-life (default 365 days); within one
 document the strongest item counts fully and the rest a quarter, so ten chatty
-replies to one thread do not outweigh the accepted answer. Departed and
+replies to one thread do not outweigh the accepted answer. Forum evidence is
+scaled by the person's track record on the subject (how many of their answers
+were accepted or upvoted), so many unremarkable posts do not make an expert.
+Departed and
 deactivated people are never suggested; a topic a person hid ("not me") is not
 used for them.
 """
@@ -55,6 +58,28 @@ MAX_ENDORSEMENTS = 3
 # People who say they work on an account, or manage it, for account queries.
 ACCOUNT_DECLARED = 0.5
 EXPLAIN_ITEMS = 5
+# Relevance is raised to this power, so a document that matches the whole
+# question counts much more than one that shares a word with it (closer to
+# the query likelihood of Balog's model, which multiplies over the terms).
+SHARPEN = 2
+FORUM_KINDS = frozenset({"accepted", "upvoted", "answer", "post"})
+GOOD_KINDS = frozenset({"accepted", "upvoted"})
+
+
+def _track_record(docs: dict) -> float:
+    """How colleagues received a person's answers on the query's subject.
+
+    (accepted or upvoted + 1) / (answers + 2), doubled: 1 for an even record
+    or none, towards 2 when most answers helped, towards 0 for many answers
+    that nobody accepted or upvoted. Posting a lot does not make an expert.
+    """
+    good = total = 0
+    for found in docs.values():
+        for _, kind, _ in found:
+            if kind in FORUM_KINDS:
+                total += 1
+                good += kind in GOOD_KINDS
+    return 2 * (good + 1) / (total + 2)
 
 
 @dataclass
@@ -314,9 +339,13 @@ def rank(
 
     scores: dict[int, float] = defaultdict(float)
     for uid, docs in per.items():
+        factor = _track_record(docs)
         for doc_id, found in docs.items():
             weights = sorted((w for w, _, _ in found), reverse=True)
-            scores[uid] += rel[doc_id] * (weights[0] + REST * sum(weights[1:]))
+            strength = weights[0] + REST * sum(weights[1:])
+            if found[0][1] in FORUM_KINDS:
+                strength *= factor
+            scores[uid] += rel[doc_id] ** SHARPEN * strength
 
     # What people declared, least of all.
     declared: dict[int, list[Skill]] = defaultdict(list)

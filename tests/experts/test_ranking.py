@@ -58,9 +58,10 @@ def test_old_evidence_decays(people, ask_thread, answer, at):
     results = ranking.rank("SAP integration")
     assert names(results)[:2] == ["expert", "other"]
     # Three half-lives: an eighth of the weight is left.
-    # Three half-lives: an eighth of the accepted answer's weight is left.
+    # Three half-lives: an eighth of the accepted answer's weight is left
+    # (times 4/3: one accepted answer out of one is a good track record).
     assert results[1].counts == {"accepted": 1}
-    assert results[1].score < evidence.WEIGHTS["accepted"] / 8 * 1.01
+    assert results[1].score < evidence.WEIGHTS["accepted"] / 8 * 4 / 3 * 1.01
 
 
 def test_half_life_is_configurable(app, people, ask_thread, answer, at):
@@ -69,7 +70,8 @@ def test_half_life_is_configurable(app, people, ask_thread, answer, at):
     thread = ask_thread(p["asker"], "Warehouse customs forms")
     answer(thread, p["expert"], "Form 27B.", accept_by=p["asker"])
     at(NOW)
-    accepted = evidence.WEIGHTS["accepted"]
+    # One accepted answer out of one: a track record of 2 * 2/3.
+    accepted = evidence.WEIGHTS["accepted"] * 4 / 3
     assert ranking.rank("customs")[0].score == pytest.approx(
         accepted * 0.5 ** (30 / 365), rel=0.01
     )
