@@ -31,6 +31,7 @@ FEATURES = [
     "forums",
     "wiki",
     "search",
+    "experts",
     "incentives",
     "notifications",
     "handover",

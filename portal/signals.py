@@ -279,3 +279,13 @@ handover_item_understood = _signals.signal(
     doc="sender: HandoverItem (flushed, status 'understood'); kwargs: case, actor "
     "(the successor who reviewed it)",
 )
+
+# --- experts: validating wiki pages ------------------------------------------------
+
+page_experts = _signals.signal(
+    "page-experts",
+    doc="sender: Page; kwargs: none. Return a set of user ids whose evidence "
+    "shows they know the page's subject (its tags), or None. The wiki's "
+    "recognised_experts adds them to the page's main writers; the author of "
+    "the current revision is still left out.",
+)

@@ -181,6 +181,7 @@ def new_thread(forum_slug: str | None = None):
         questions = [f for f in forums if f.kind == "questions"]
         default = forum or (questions[0] if questions else forums[0])
         form.forum.data = default.id
+        form.title.data = request.args.get("title", "")[:200]
         account_id = request.args.get("account", type=int)
         account = db.session.get(CustomerAccount, account_id) if account_id else None
         if account is not None:

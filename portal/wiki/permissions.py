@@ -9,6 +9,7 @@ recognised experts validate (KCS).
 import sqlalchemy as sa
 from flask import g, has_app_context
 
+from portal import signals
 from portal.auth.models import User
 from portal.auth.permissions import is_moderator
 from portal.extensions import db
@@ -40,10 +41,10 @@ def _active(user) -> bool:
 def recognised_experts(page) -> set[int]:
     """Return the ids of the users recognised as experts on ``page``.
 
-    Until the experts package recognises expertise from evidence (and replaces
-    this hook through a signal), the people who wrote most of a page are the
-    ones who know its subject: up to three active contributors who each wrote
-    at least a quarter of its text. The author of the current revision is left
+    The people who wrote most of a page know its subject: up to three active
+    contributors who each wrote at least a quarter of its text. So do the
+    people whose evidence elsewhere shows it, as the ``page_experts`` signal
+    answers (the experts package). The author of the current revision is left
     out, so that no change is validated by the person who made it: validation
     always means a second pair of eyes.
     """
@@ -62,6 +63,9 @@ def recognised_experts(page) -> set[int]:
         for uid, share in contributors.shares(page.id)
         if share >= EXPERT_SHARE and uid != current_author
     ][:MAX_EXPERTS]
+    # Experts known from evidence elsewhere (the experts package answers).
+    for _, answer in signals.page_experts.send(page):
+        candidates += [uid for uid in answer or () if uid != current_author]
     experts = set()
     if candidates:
         experts = {
