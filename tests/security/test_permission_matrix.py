@@ -22,6 +22,7 @@ from portal import clock
 from portal.accounts import service as accounts_service
 from portal.api import service as api_service
 from portal.auth import service as auth_service
+from portal.experts import service as experts
 from portal.extensions import db
 from portal.files import service as files_service
 from portal.forums import service as forums
@@ -44,6 +45,7 @@ OWNER = frozenset({"employee"})
 OWNER_OR_HR = frozenset({"employee", "hr", "admin"})
 AUTHOR_OR_MODS = frozenset({"employee", "moderator", "admin"})
 NOT_AUTHOR = frozenset({"moderator", "hr", "admin"})
+OWNER_OR_ADMIN = frozenset({"employee", "admin"})
 NOBODY = frozenset()
 
 MATRIX: dict[str, frozenset] = {
@@ -201,6 +203,14 @@ MATRIX: dict[str, frozenset] = {
     "GET /search": USERS,
     "GET /search/similar": USERS,
     "GET /api/v1/search": USERS,
+    # experts: the world's employee declared the skill "crm"
+    "GET /experts": USERS,
+    "GET /experts/people/<username>/edit": OWNER_OR_ADMIN,
+    "POST /experts/people/<username>/edit": OWNER_OR_ADMIN,
+    "POST /experts/people/<username>/topics/<int:tag_id>": OWNER_OR_ADMIN,
+    "POST /experts/skills/<int:skill_id>/remove": OWNER_OR_ADMIN,
+    "POST /experts/skills/<int:skill_id>/endorse": NOT_AUTHOR,
+    "POST /experts/ask/<int:thread_id>": USERS,
     # the token API
     "GET /api/v1/openapi.json": EVERYONE,
     "POST /api/v1/tokens": EVERYONE,
@@ -271,6 +281,7 @@ def build_world(make):
     db.session.flush()
     wiki.edit_page(page, "two", people["employee"], base_revision=1)
     tag = tags_service.tags_from_text("crm")[0]
+    skill = experts.add_skill(people["employee"], people["employee"], "crm", 2)
     token, _secret = api_service.create_token(people["employee"], "t")
     mail = MailMessage(
         user_id=people["employee"].id,
@@ -324,6 +335,8 @@ def build_world(make):
         "filename": "css/portal.css",
         "page_slug": page.slug,
         "tag_slug": tag.slug,
+        "tag_id": tag.id,
+        "skill_id": skill.id,
         "thread_slug": thread.slug,
         "reply_id": reply.id,
         "mail_id": mail.id,
@@ -383,6 +396,9 @@ FRESH_PER_PERSON = {
     "POST /handover/<int:case_id>/transfer",
     "POST /handover/items/<int:item_id>/review",
     "POST /files/<int:file_id>/delete",
+    "POST /experts/skills/<int:skill_id>/remove",
+    "POST /experts/skills/<int:skill_id>/endorse",
+    "POST /experts/ask/<int:thread_id>",
 }
 # Where the allowed outcome is to be sent to the login page.
 ENDS_AT_LOGIN = {"POST /logout"}
