@@ -10,6 +10,7 @@ from portal.errors import is_api_request, json_error
 def init_app(app) -> None:
     from portal import PUBLIC_ENDPOINTS
     from portal.api import (  # noqa: F401 - they declare routes
+        experts,
         files,
         forums,
         openapi,

@@ -211,6 +211,9 @@ MATRIX: dict[str, frozenset] = {
     "POST /experts/skills/<int:skill_id>/remove": OWNER_OR_ADMIN,
     "POST /experts/skills/<int:skill_id>/endorse": NOT_AUTHOR,
     "POST /experts/ask/<int:thread_id>": USERS,
+    "GET /api/v1/experts": USERS,
+    "GET /api/v1/accounts/<int:account_id>/experts": USERS,
+    "POST /api/v1/experts/ask": USERS,
     # the token API
     "GET /api/v1/openapi.json": EVERYONE,
     "POST /api/v1/tokens": EVERYONE,
