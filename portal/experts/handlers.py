@@ -121,6 +121,15 @@ def home_panel(user, **_):
     )
 
 
+def routed_questions(leaver, **_):
+    return service.routed_thread_ids(leaver)
+
+
+def on_handover_closed(case, leaver=None, successors=(), **_):
+    if leaver is not None and successors:
+        service.hand_over_routings(leaver, successors[0])
+
+
 RECEIVERS = {
     signals.thread_created: on_thread_created,
     signals.thread_updated: on_thread_changed,
@@ -146,6 +155,8 @@ RECEIVERS = {
     signals.tag_panels: tag_panel,
     signals.profile_panels: profile_panel,
     signals.home_panels: home_panel,
+    signals.routed_questions: routed_questions,
+    signals.handover_closed: on_handover_closed,
 }
 
 

@@ -704,6 +704,48 @@ def routed_to(
     return [tuple(r) for r in rows]
 
 
+def routed_thread_ids(user: User) -> list[int]:
+    """The open questions routed to ``user``, whoever may read them now (a
+    leaver's handover lists them)."""
+    return sorted(
+        set(
+            db.session.scalars(
+                sa.select(ExpertRequest.thread_id)
+                .join(Routing, Routing.request_id == ExpertRequest.id)
+                .where(Routing.user_id == user.id, ExpertRequest.status == "open")
+            )
+        )
+    )
+
+
+def hand_over_routings(leaver: User, successor: User) -> int:
+    """Route the open questions routed to ``leaver`` to ``successor`` as well,
+    in the same round, so they wait on someone who is still here. Returns how
+    many were handed over."""
+    requests = db.session.scalars(
+        sa.select(ExpertRequest)
+        .join(Routing, Routing.request_id == ExpertRequest.id)
+        .where(Routing.user_id == leaver.id, ExpertRequest.status == "open")
+    ).unique()
+    now = clock.now()
+    moved = 0
+    for request in requests:
+        if any(r.user_id == successor.id for r in request.routings):
+            continue
+        db.session.add(
+            Routing(
+                request_id=request.id,
+                user_id=successor.id,
+                round=request.round,
+                reason="handover",
+                created_at=now,
+            )
+        )
+        moved += 1
+    db.session.flush()
+    return moved
+
+
 def could_answer(user: User, limit: int = 5) -> list[Thread]:
     """Unanswered questions under the person's declared and inferred topics."""
     tag_ids = {s.tag_id for s in skills_of(user)}

@@ -168,3 +168,22 @@ def test_home_lists_routed_and_answerable_questions(org, ask_thread, at):
     db.session.commit()
     assert thread in service.could_answer(org["voter1"])
     assert service.could_answer(org["voter2"]) == []
+
+
+def test_a_leavers_routed_questions_go_to_the_successor(org, ask_thread, make):
+    from portal import signals
+    from portal.handover import service as handover
+
+    thread = ask_thread(org["asker"], "Refund for a damaged box", tags="refunds")
+    request = service.ask(thread, org["asker"])
+    db.session.commit()
+    leaver = db.session.get(type(org["e1"]), request.routings[0].user_id)
+    answers = signals.routed_questions.send(leaver)
+    assert [thread.id] in [a for _, a in answers]
+    successor = make.user("successor")
+    hr = make.user("hr9", role="hr")
+    case = handover.open_case(leaver, NOW.date() + timedelta(days=10), [successor], hr)
+    db.session.commit()
+    handover.close_case(case, hr)
+    db.session.commit()
+    assert "successor" in routed(request)
