@@ -131,3 +131,27 @@ def employee(make):
 @pytest.fixture
 def admin(make):
     return make.user(username="root", role="admin", display_name="Ada Admin")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's; ``.ci/run`` installs it), one for the whole
+    run: Playwright's sync API allows one driver per process at a time."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()

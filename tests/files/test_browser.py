@@ -2,7 +2,6 @@
 files are uploaded and inserted; a refused file says why and the text stays."""
 
 import json
-import shutil
 import threading
 
 import pytest
@@ -13,18 +12,6 @@ from portal.files.models import Attachment
 from portal.wiki import service as wiki
 from tests.factories import PASSWORD
 from tests.files.conftest import pdf, png
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # Make a File from bytes and hand it to the editor as a paste or a drop.
 GIVE_FILES = """([selector, how, files]) => {
@@ -39,15 +26,6 @@ GIVE_FILES = """([selector, how, files]) => {
     : new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true});
   target.dispatchEvent(event);
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
