@@ -81,11 +81,11 @@ def test_a_pasted_screenshot_is_inserted_and_shown_after_posting(page, thread):
     assert body.startswith("Look at this: [![screenshot-")
     page.click("form[action$='/reply'] button[type=submit]:not([name])")
     page.wait_for_selector("img[src$='/thumbnail']")
-    loaded = page.evaluate(
-        "[...document.querySelectorAll(\"img[src$='/thumbnail']\")]"
+    # The thumbnails load after the page: wait for them, then they are 320 wide.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll(\"img[src$='/thumbnail']\")]"
         ".every(i => i.complete && i.naturalWidth === 320)"
     )
-    assert loaded
     db.session.expire_all()
     assert db.session.scalar(db.select(Attachment.owner_kind)) == "post"
 
