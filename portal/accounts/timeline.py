@@ -9,7 +9,10 @@ strictly before the last one shown.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from portal import signals
+from portal.errors import Invalid
 
 PAGE_SIZE = 20
 
@@ -18,6 +21,25 @@ PAGE_SIZE = 20
 class TimelinePage:
     events: list
     older: datetime | None  # the cursor for the next page, None at the end
+
+
+def parse_cursor(value: str | None) -> datetime | None:
+    """Read a page's ``before`` cursor: an ISO time with its zone, or nothing.
+
+    :raises Invalid: when it is not one.
+    """
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise Invalid(
+            _("The timeline position %(value)s is not a time.", value=value),
+            details={"field": "before"},
+        )
+    return moment
 
 
 def collect(account, viewer, *, before: datetime | None = None, limit: int = PAGE_SIZE):

@@ -1,7 +1,5 @@
 """The account list, the account page, creating and editing accounts, CSV import."""
 
-from datetime import datetime
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +11,7 @@ from portal.accounts.csv_import import import_csv
 from portal.accounts.forms import AccountForm, ImportForm
 from portal.accounts.models import STATUSES, TIERS
 from portal.auth.permissions import require
-from portal.errors import DomainError, Invalid, attach_to_form
+from portal.errors import DomainError, attach_to_form
 from portal.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -66,29 +64,13 @@ def view_account(account_id: int):
 @bp.route("/accounts/<int:account_id>/timeline")
 def view_timeline(account_id: int):
     account = service.get_account(account_id)
-    before = _cursor(request.args.get("before"))
+    before = account_timeline.parse_cursor(request.args.get("before"))
     timeline = account_timeline.collect(
         account, current_user._get_current_object(), before=before
     )
     return render_template(
         "accounts/timeline.html", account=account, timeline=timeline, before=before
     )
-
-
-def _cursor(value: str | None):
-    """The ``before`` cursor of a timeline page: an ISO time with a zone.
-
-    :raises Invalid: when it is not one.
-    """
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise Invalid(_("The timeline position %(value)s is not a time.", value=value))
-    return moment
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])

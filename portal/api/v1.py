@@ -4,8 +4,6 @@ Each endpoint calls the same services as the web pages, as the token's owner,
 so the same permissions hold. Errors use the format of ``portal.errors``.
 """
 
-from datetime import datetime
-
 from flask import current_app, g, request
 from flask_login import current_user
 
@@ -275,18 +273,7 @@ def account_timeline(account_id: int):
     from portal.accounts import timeline
 
     account = accounts_service.get_account(account_id)
-    before = request.args.get("before")
-    moment = None
-    if before:
-        try:
-            moment = datetime.fromisoformat(before)
-        except ValueError:
-            moment = None
-        if moment is None or moment.tzinfo is None:
-            raise Invalid(
-                "before is a time with its zone, e.g. 2026-11-27T10:00:00+00:00.",
-                details={"field": "before"},
-            )
+    moment = timeline.parse_cursor(request.args.get("before"))
     page = timeline.collect(
         account,
         current_user._get_current_object(),

@@ -12,28 +12,29 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import parse_qs, urlparse
 
 
-class Storage:
-    """The interface: put, get, delete, and list keys with their age."""
+class Storage(Protocol):
+    """The interface: put, get, delete, and list keys with their age.
 
-    def put(self, key: str, data: bytes) -> None:
-        raise NotImplementedError
+    ``LocalStorage`` and ``S3Storage`` below are the two implementations.
+    """
+
+    def put(self, key: str, data: bytes) -> None: ...
 
     def get(self, key: str) -> bytes:
         """:raises KeyError: when nothing is stored under ``key``."""
-        raise NotImplementedError
+        ...
 
-    def delete(self, key: str) -> None:
-        raise NotImplementedError
+    def delete(self, key: str) -> None: ...
 
-    def exists(self, key: str) -> bool:
-        raise NotImplementedError
+    def exists(self, key: str) -> bool: ...
 
     def listing(self) -> Iterator[tuple[str, datetime]]:
         """Every stored key with the time it was last written."""
-        raise NotImplementedError
+        ...
 
 
 def _check_key(key: str) -> str:
