@@ -31,9 +31,10 @@ demo: db
 run: demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## Run the whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL).
+## Run the whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL), one
+## worker process per core (at most 4), each on a database of its own.
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

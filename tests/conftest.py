@@ -2,9 +2,13 @@
 
 The database is SQLite in a temporary folder unless ``TEST_DATABASE_URL`` names
 a PostgreSQL database (CI creates a fresh one per run). The schema is built once
-per session; every test starts from empty tables.
+per session; every test starts from empty tables. Under pytest-xdist (``make
+test`` runs one worker per core) each worker has a database of its own: SQLite
+in its own temporary folder, on PostgreSQL a database named after the given one
+and the worker, created at the start and dropped at the end.
 """
 
+import contextlib
 import os
 
 import pytest
@@ -25,9 +29,36 @@ def on_postgres() -> bool:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if on_postgres() and worker:
+        url = sa.engine.make_url(TEST_DATABASE_URL)
+        url = url.set(database=f"{url.database}_{worker}")
+        with _maintenance() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}"'))
+            conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+            # A test database need not survive a power cut: commits stop
+            # waiting for the disk (the tests commit after nearly every step).
+            conn.execute(
+                sa.text(f'ALTER DATABASE "{url.database}" SET synchronous_commit = off')
+            )
+        yield url.render_as_string(hide_password=False)
+        with _maintenance() as conn:
+            conn.execute(sa.text(f'DROP DATABASE "{url.database}" WITH (FORCE)'))
+    elif TEST_DATABASE_URL:
+        yield TEST_DATABASE_URL
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@contextlib.contextmanager
+def _maintenance():
+    """A connection to the given PostgreSQL database that may create others."""
+    engine = sa.create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -81,20 +112,29 @@ def app_config():
     return {}
 
 
-@pytest.fixture
-def app(_schema, database_url, tmp_path, app_config):
-    app = create_app(_config(database_url, tmp_path, **app_config))
+@contextlib.contextmanager
+def app_on_empty_tables(database_url, instance_path, **overrides):
+    """An app in its own context; its tables are emptied when it ends."""
+    app = create_app(_config(database_url, instance_path, **overrides))
     app.test_client_class = FlaskLoginClient
     # Requests in a test reuse the test's app context (Flask pushes none of its
     # own), so ``g`` would carry the logged-in user and the locale from one
     # request to the next. In production every request has a fresh ``g``.
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            _empty_tables()
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(_schema, database_url, tmp_path, app_config):
+    with app_on_empty_tables(database_url, tmp_path, **app_config) as app:
         yield app
-        db.session.remove()
-        _empty_tables()
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
