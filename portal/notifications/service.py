@@ -275,16 +275,50 @@ def unread_count(
     """
     if not getattr(user, "is_authenticated", False):
         return 0
+    return unread_counts([user], session, cap=cap)[user.id]
+
+
+def unread_counts(
+    users, session: Session | None = None, *, cap: int | None = UNREAD_CAP
+) -> dict[int, int]:
+    """Return ``{user id: unread count}`` for ``users``, each at most ``cap``.
+
+    People who may see the same notifications (the same department and role)
+    are counted in one query, so that a reply watched by a whole department
+    costs one query, not one per person.
+    """
     session = session or db.session
-    unread = sa.select(Notification.id).where(
-        Notification.user_id == user.id,
-        Notification.read_at.is_(None),
-        _visible(user),
-    )
-    if cap is not None:
-        unread = unread.limit(cap)
-    counted = sa.select(sa.func.count()).select_from(unread.subquery())
-    return session.scalar(counted) or 0
+    groups: list[tuple] = []  # (visibility clause, user ids)
+    for user in users:
+        visible = _visible(user)
+        for clause, ids in groups:
+            if clause.compare(visible):
+                ids.append(user.id)
+                break
+        else:
+            groups.append((visible, [user.id]))
+    counts = {}
+    for visible, ids in groups:
+        unread = (
+            sa.select(Notification.id)
+            .where(
+                Notification.user_id == User.id,
+                Notification.read_at.is_(None),
+                visible,
+            )
+            .correlate(User)
+        )
+        if cap is not None:
+            unread = unread.limit(cap)
+        counted = (
+            sa.select(sa.func.count())
+            .select_from(unread.subquery())
+            .correlate(User)
+            .scalar_subquery()
+        )
+        rows = session.execute(sa.select(User.id, counted).where(User.id.in_(ids)))
+        counts.update((user_id, count) for user_id, count in rows)
+    return counts
 
 
 def badge_text(count: int) -> str:
