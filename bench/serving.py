@@ -228,13 +228,13 @@ class Visitor:
 
 
 @contextlib.contextmanager
-def portal_app(env: dict, *, upgrade: bool = False) -> Iterator:
+def portal_app(env: dict, *, upgrade: bool = False, **config) -> Iterator:
     """An app context of the deployment ``env`` in this process, to write data
     through the services; with ``REDIS_URL`` its pushes reach every server.
 
     Like the servers it uses the default instance folder, for jieba's cache.
     With ``upgrade`` it first builds the schema with the migrations, as
-    ``flask --app portal db upgrade`` does.
+    ``flask --app portal db upgrade`` does. ``config`` overrides settings.
     """
     from flask_migrate import upgrade as migrate_upgrade
 
@@ -252,6 +252,7 @@ def portal_app(env: dict, *, upgrade: bool = False) -> Iterator:
             "UPLOAD_DIR": env["UPLOAD_DIR"],
             # Data made here is throwaway: hash its passwords quickly.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            **config,
         }
     )
     with app.app_context():
