@@ -44,9 +44,12 @@ def _push(user_ids: set[int]) -> None:
     with Session(db.engine) as session:
         users = session.scalars(sa.select(User).where(User.id.in_(sorted(user_ids))))
         counts = unread_counts(users.all(), session)
+    # One message for all who have the same count: a reply to a thread watched
+    # by hundreds is a few messages through Redis, not hundreds.
+    rooms_by_count: dict[int, list[str]] = {}
     for user_id, count in sorted(counts.items()):
+        rooms_by_count.setdefault(count, []).append(user_room(user_id))
+    for count, rooms in rooms_by_count.items():
         socketio.emit(
-            "unread_count",
-            {"count": count, "text": badge_text(count)},
-            to=user_room(user_id),
+            "unread_count", {"count": count, "text": badge_text(count)}, to=rooms
         )

@@ -22,6 +22,7 @@ from portal.forums.permissions import (
     can_read_forum,
     can_read_thread,
     readable_forums_clause,
+    reading_scope,
 )
 from portal.notifications import live, mail
 from portal.notifications.models import TARGETS, Notification, Watch
@@ -288,17 +289,13 @@ def unread_counts(
     costs one query, not one per person.
     """
     session = session or db.session
-    groups: list[tuple] = []  # (visibility clause, user ids)
+    groups: dict[tuple, list] = {}  # reading scope -> its users
     for user in users:
-        visible = _visible(user)
-        for clause, ids in groups:
-            if clause.compare(visible):
-                ids.append(user.id)
-                break
-        else:
-            groups.append((visible, [user.id]))
+        groups.setdefault(reading_scope(user), []).append(user)
     counts = {}
-    for visible, ids in groups:
+    for members in groups.values():
+        visible = _visible(members[0])  # the same for every member
+        ids = [user.id for user in members]
         unread = (
             sa.select(Notification.id)
             .where(
