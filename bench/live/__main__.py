@@ -20,66 +20,24 @@ max over all receipts and how many were missed, and is written to
 """
 
 import json
+import multiprocessing
 import os
 import platform
 import statistics
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-import socketio
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bench import serving
+from bench.live.clients import PASSWORD, client_process
 
 OUT = serving.ROOT / "bench" / "out"
-PASSWORD = "bench-live-password"  # noqa: S105 (throwaway users in a scratch database)
 TARGET_P95_MS = 150
-
-
-class Reader:
-    """One person's browser tab on the thread: a logged-in Socket.IO client."""
-
-    def __init__(self, username: str, base: str):
-        self.username = username
-        self.base = base
-        self.post_created: dict[int, float] = {}  # post id -> receipt time
-        self.unread: dict[int, float] = {}  # count -> first receipt time
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("post_created", self._on_post_created)
-        self.client.on("unread_count", self._on_unread)
-
-    def _on_post_created(self, data):
-        self.post_created.setdefault(data["post_id"], time.time())
-
-    def _on_unread(self, data):
-        self.unread.setdefault(data["count"], time.time())
-
-    def connect(self, thread_id: int) -> None:
-        visitor = serving.Visitor()
-        try:
-            response = visitor.log_in(self.base, self.username, PASSWORD)
-            if response.status_code != 302:
-                raise click.ClickException(f"{self.username} could not log in")
-            self.client.connect(
-                self.base,
-                headers={"Cookie": visitor.cookie_header()},
-                transports=["websocket"],
-                wait_timeout=60,
-            )
-        finally:
-            visitor.close()
-        joined = self.client.call("join_thread", {"thread_id": thread_id}, timeout=60)
-        if joined != {"ok": True}:
-            raise click.ClickException(f"{self.username} could not join the thread")
-
-    def disconnect(self) -> None:
-        if self.client.connected:
-            self.client.disconnect()
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -163,20 +121,18 @@ def post_replies(data: dict, replies: int, interval: float) -> list[dict]:
     return sent
 
 
-def wait_for_all(readers: list[Reader], sent: list[dict], timeout: float) -> None:
-    want = {s["post_id"] for s in sent}
-    counts = {s["count"] for s in sent}
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if all(
-            want <= r.post_created.keys() and counts <= r.unread.keys() for r in readers
-        ):
-            return
-        time.sleep(0.1)
-
-
-def measure(readers: list[Reader], sent: list[dict]) -> dict:
+def measure(readers: list, sent: list[dict]) -> dict:
     result = {}
+    by_server: dict[str, list[float]] = {}
+    for reader in readers:
+        for s in sent:
+            if (at := reader.post_created.get(s["post_id"])) is not None:
+                latency = (at - s["committed"]) * 1000
+                by_server.setdefault(reader.base, []).append(latency)
+    result["post_created_by_server"] = {
+        base: {k: round(v, 1) for k, v in percentiles(values).items()}
+        for base, values in sorted(by_server.items())
+    }
     for event, key, received in (
         ("post_created", "post_id", lambda r: r.post_created),
         ("unread_count", "count", lambda r: r.unread),
@@ -212,6 +168,11 @@ def report(meta: dict, result: dict) -> str:
             f"| `{event}` | {r['receipts']} | {r['missed']} | {r.get('p50', '-')} "
             f"| {r.get('p95', '-')} | {r.get('p99', '-')} | {r.get('max', '-')} |"
         )
+    for n, r in enumerate(result["post_created_by_server"].values()):
+        rows.append(
+            f"| `post_created`, process {'AB'[n] if n < 2 else n} only "
+            f"| | | {r['p50']} | {r['p95']} | {r['p99']} | {r['max']} |"
+        )
     c = result["commit_call_ms"]
     verdict = (
         "met"
@@ -223,7 +184,8 @@ def report(meta: dict, result: dict) -> str:
         [
             f"Live pushes, {meta['date']}: {meta['clients']} clients on "
             f"{meta['processes']} processes (`-w 1 --threads {meta['threads']}`), "
-            f"{meta['replies']} replies {meta['interval']} s apart.",
+            f"{meta['replies']} replies {meta['interval']} s apart; the clients in "
+            f"{meta['client_processes']} processes, the poster in another.",
             f"Machine: {meta['machine']}; load average before {meta['load_before']}, "
             f"after {meta['load_after']}.",
             "",
@@ -238,6 +200,51 @@ def report(meta: dict, result: dict) -> str:
     )
 
 
+class Received:
+    """What one reader received, as sent back by its client process."""
+
+    def __init__(self, base: str, post_created: dict, unread: dict):
+        self.base, self.post_created, self.unread = base, post_created, unread
+
+
+def run_clients(
+    assigned: list[tuple[str, str]], thread_id: int, processes: int, post
+) -> tuple[list[Received], list[dict]]:
+    """Connect the readers from ``processes`` client processes, call
+    ``post()`` once all are listening, and gather what they received."""
+    context = multiprocessing.get_context("spawn")
+    children = []
+    for n in range(processes):
+        parent_end, child_end = context.Pipe()
+        child = context.Process(
+            target=client_process,
+            args=(assigned[n::processes], thread_id, child_end),
+            daemon=True,
+        )
+        child.start()
+        children.append((child, parent_end))
+    try:
+        for _, pipe in children:
+            if not pipe.poll(300) or (answer := pipe.recv()) != "ready":
+                raise click.ClickException(f"clients did not connect: {answer}")
+        sent, wait = post()
+        for _, pipe in children:
+            pipe.send((sent, wait))
+        received = []
+        for _, pipe in children:
+            if not pipe.poll(wait + 120):
+                raise click.ClickException("a client process did not report")
+            received += [Received(*r) for r in pipe.recv()]
+        return received, sent
+    finally:
+        for child, pipe in children:
+            child.join(timeout=60)
+            if child.is_alive():
+                child.kill()
+                child.join()
+            pipe.close()
+
+
 @click.command()
 @click.option("--clients", default=200, show_default=True)
 @click.option("--replies", default=20, show_default=True)
@@ -249,7 +256,15 @@ def report(meta: dict, result: dict) -> str:
     default=lambda: os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
 )
 @click.option("--wait", default=30.0, help="seconds to wait for late pushes")
-def main(clients, replies, interval, processes, threads, redis_url, wait):
+@click.option(
+    "--client-processes",
+    default=2,
+    show_default=True,
+    help="processes the Socket.IO clients are spread over (the poster has its own)",
+)
+def main(
+    clients, replies, interval, processes, threads, redis_url, wait, client_processes
+):
     """Measure how long a reply takes to reach every reader of its thread."""
     if clients > processes * threads:
         # Each WebSocket holds one of its process's threads.
@@ -266,6 +281,7 @@ def main(clients, replies, interval, processes, threads, redis_url, wait):
         "interval": interval,
         "processes": processes,
         "threads": threads,
+        "client_processes": client_processes,
         "load_before": load_average(),
     }
     with serving.scratch_database("tacit_bench_live") as url:
@@ -278,20 +294,19 @@ def main(clients, replies, interval, processes, threads, redis_url, wait):
                 data = seed(clients)
                 for server in servers:
                     server.wait_until_up()
-                readers = [
-                    Reader(name, servers[n % processes].base)
+                assigned = [
+                    (name, servers[n % processes].base)
                     for n, name in enumerate(data["readers"])
                 ]
-                click.echo(f"connecting {clients} clients …")
-                try:
-                    with ThreadPoolExecutor(8) as pool:
-                        list(pool.map(lambda r: r.connect(data["thread_id"]), readers))
+
+                def post():
                     click.echo(f"posting {replies} replies …")
-                    sent = post_replies(data, replies, interval)
-                    wait_for_all(readers, sent, wait)
-                finally:
-                    with ThreadPoolExecutor(8) as pool:
-                        list(pool.map(Reader.disconnect, readers))
+                    return post_replies(data, replies, interval), wait
+
+                click.echo(f"connecting {clients} clients …")
+                readers, sent = run_clients(
+                    assigned, data["thread_id"], client_processes, post
+                )
             meta["load_after"] = load_average()
     result = measure(readers, sent)
     text = report(meta, result)
