@@ -258,7 +258,7 @@ def run_clients(
 @click.option("--wait", default=30.0, help="seconds to wait for late pushes")
 @click.option(
     "--client-processes",
-    default=2,
+    default=4,
     show_default=True,
     help="processes the Socket.IO clients are spread over (the poster has its own)",
 )
