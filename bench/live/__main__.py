@@ -1,6 +1,7 @@
 """Live pushes at load: many readers on one thread, the portal as two processes.
 
     python -m bench.live [--clients 200] [--replies 20] [--interval 0.5]
+                         [--client-processes 4]
 
 Prepares a fresh PostgreSQL database (dropped afterwards): a forum, a thread,
 a poster and one reader per client, each reader watching the thread (as
@@ -8,7 +9,8 @@ everyone who has replied does), so every reply also changes every reader's
 unread count. Serves the portal as production does (``bench/serving.py``: two
 gunicorn processes, ``-w 1 --threads 100``, one Redis channel), logs every
 reader in over HTTP on one of the two processes and connects their Socket.IO
-clients there (alternating), each joining the thread's room.
+clients there (alternating), each joining the thread's room; the clients run
+in ``--client-processes`` processes of their own (``bench/live/clients.py``).
 
 The poster then writes the replies through the service in this process, which
 pushes through Redis like any server process. For each reply the moment its
