@@ -45,6 +45,17 @@ def readable_forums_clause(user):
     )
 
 
+def reading_scope(user) -> tuple:
+    """Return a key shared by exactly the people who read and moderate the same
+    forums: ``readable_forums_clause`` and ``can_moderate`` depend on nothing
+    else, so a query for one of them holds for all (keep them in step)."""
+    if not _active(user):
+        return ("nobody",)
+    if is_moderator(user):
+        return ("everything",)
+    return ("department", user.department_id)
+
+
 def forum_readers_clause(forum):
     """Return a boolean clause on ``User``: the active people who may read ``forum``."""
     active = sa.and_(User.active.is_(True), User.left_at.is_(None))

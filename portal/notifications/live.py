@@ -34,7 +34,7 @@ def queue_unread_push(user_ids: set[int]) -> None:
 
 
 def _push(user_ids: set[int]) -> None:
-    from portal.notifications.service import badge_text, unread_count
+    from portal.notifications.service import badge_text, unread_counts
 
     if savepoint_released():
         after_commit(_push, user_ids)
@@ -43,10 +43,13 @@ def _push(user_ids: set[int]) -> None:
     # The request's session has finished its transaction; count in a new one.
     with Session(db.engine) as session:
         users = session.scalars(sa.select(User).where(User.id.in_(sorted(user_ids))))
-        for user in users:
-            count = unread_count(user, session)
-            socketio.emit(
-                "unread_count",
-                {"count": count, "text": badge_text(count)},
-                to=user_room(user.id),
-            )
+        counts = unread_counts(users.all(), session)
+    # One message for all who have the same count: a reply to a thread watched
+    # by hundreds is a few messages through Redis, not hundreds.
+    rooms_by_count: dict[int, list[str]] = {}
+    for user_id, count in sorted(counts.items()):
+        rooms_by_count.setdefault(count, []).append(user_room(user_id))
+    for count, rooms in rooms_by_count.items():
+        socketio.emit(
+            "unread_count", {"count": count, "text": badge_text(count)}, to=rooms
+        )

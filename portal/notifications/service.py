@@ -22,6 +22,7 @@ from portal.forums.permissions import (
     can_read_forum,
     can_read_thread,
     readable_forums_clause,
+    reading_scope,
 )
 from portal.notifications import live, mail
 from portal.notifications.models import TARGETS, Notification, Watch
@@ -275,16 +276,46 @@ def unread_count(
     """
     if not getattr(user, "is_authenticated", False):
         return 0
+    return unread_counts([user], session, cap=cap)[user.id]
+
+
+def unread_counts(
+    users, session: Session | None = None, *, cap: int | None = UNREAD_CAP
+) -> dict[int, int]:
+    """Return ``{user id: unread count}`` for ``users``, each at most ``cap``.
+
+    People who may see the same notifications (the same department and role)
+    are counted in one query, so that a reply watched by a whole department
+    costs one query, not one per person.
+    """
     session = session or db.session
-    unread = sa.select(Notification.id).where(
-        Notification.user_id == user.id,
-        Notification.read_at.is_(None),
-        _visible(user),
-    )
-    if cap is not None:
-        unread = unread.limit(cap)
-    counted = sa.select(sa.func.count()).select_from(unread.subquery())
-    return session.scalar(counted) or 0
+    groups: dict[tuple, list] = {}  # reading scope -> its users
+    for user in users:
+        groups.setdefault(reading_scope(user), []).append(user)
+    counts = {}
+    for members in groups.values():
+        visible = _visible(members[0])  # the same for every member
+        ids = [user.id for user in members]
+        unread = (
+            sa.select(Notification.id)
+            .where(
+                Notification.user_id == User.id,
+                Notification.read_at.is_(None),
+                visible,
+            )
+            .correlate(User)
+        )
+        if cap is not None:
+            unread = unread.limit(cap)
+        counted = (
+            sa.select(sa.func.count())
+            .select_from(unread.subquery())
+            .correlate(User)
+            .scalar_subquery()
+        )
+        rows = session.execute(sa.select(User.id, counted).where(User.id.in_(ids)))
+        counts.update((user_id, count) for user_id, count in rows)
+    return counts
 
 
 def badge_text(count: int) -> str:

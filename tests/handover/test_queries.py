@@ -1,23 +1,8 @@
 """The risk table costs the same few queries however many accounts there are."""
 
-import sqlalchemy as sa
-
 from portal.extensions import db
 from portal.handover import service
-
-
-def _count_queries(fn) -> int:
-    seen = []
-
-    def before(*args, **kwargs):
-        seen.append(1)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        fn()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
-    return len(seen)
+from tests.statements import count_statements
 
 
 def test_risk_table_query_count_does_not_grow_with_accounts(
@@ -31,9 +16,9 @@ def test_risk_table_query_count_does_not_grow_with_accounts(
 
     add(2)
     db.session.expire_all()
-    few = _count_queries(service.risk_table)
+    few = count_statements(service.risk_table)
     add(8)
     db.session.expire_all()
-    many = _count_queries(service.risk_table)
+    many = count_statements(service.risk_table)
     assert len(service.risk_table()) == 10
     assert many == few
