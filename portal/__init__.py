@@ -76,7 +76,9 @@ def create_app(config: dict | None = None) -> Flask:
         async_mode="threading",
         message_queue=app.config["REDIS_URL"],
         channel=app.config["SOCKETIO_CHANNEL"],
-        cors_allowed_origins=[],
+        # Same origin only (python-engineio checks Origin against Host and the
+        # X-Forwarded-* headers nginx sets): no cross-site page may open a socket.
+        cors_allowed_origins=None,
         logger=False,
         engineio_logger=False,
     )

@@ -102,3 +102,14 @@ def test_nul_characters_are_refused_with_a_400(login, employee):
     assert "NUL" in page.get_data(as_text=True)
     api = client.get("/api/v1/wiki/a%00b", headers={"Accept": "application/json"})
     assert api.status_code in (400, 401)
+
+
+def test_live_socket_refuses_other_sites(login, employee):
+    """A page on another site cannot open a socket with a colleague's cookie
+    (cross-site WebSocket hijacking); the portal's own pages can."""
+    client = login(employee)
+    handshake = "/socket.io/?EIO=4&transport=polling"
+    foreign = client.get(handshake, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 400
+    own = client.get(handshake, headers={"Origin": "http://localhost"})
+    assert own.status_code == 200 and own.data.startswith(b"0{")
