@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as config_module
 from portal import effects, errors, i18n
@@ -82,6 +83,11 @@ def create_app(config: dict | None = None) -> Flask:
         logger=False,
         engineio_logger=False,
     )
+    if app.config.get("PROXY_COUNT"):
+        # Outermost, so the sockets and the pages both see the client's
+        # address, scheme and host as nginx received them.
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     effects.init_app(app)
     errors.init_app(app)
 

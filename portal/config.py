@@ -68,4 +68,7 @@ def load(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 32 * 2**20)),
         "PER_PAGE": 30,
+        # How many proxies (nginx) stand in front and set X-Forwarded-*: their
+        # values are then trusted for the client's address, scheme and host.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
     }

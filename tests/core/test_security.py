@@ -4,7 +4,12 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from portal.auth import service as auth_service
+from portal.auth.models import LoginAttempt
+from portal.extensions import db
+from tests.conftest import app_on_empty_tables
 from tests.factories import PASSWORD
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -113,3 +118,41 @@ def test_live_socket_refuses_other_sites(login, employee):
     assert foreign.status_code == 400
     own = client.get(handshake, headers={"Origin": "http://localhost"})
     assert own.status_code == 200 and own.data.startswith(b"0{")
+
+
+@pytest.fixture
+def proxied_app(_schema, database_url, tmp_path):
+    """The portal as deployed behind one nginx (PROXY_COUNT=1)."""
+    with app_on_empty_tables(database_url, tmp_path, PROXY_COUNT=1) as app:
+        yield app
+
+
+def _failed_login_ip(app, **headers) -> str:
+    auth_service.create_user("emma", PASSWORD)
+    db.session.commit()
+    app.test_client().post(
+        "/login", data={"username": "emma", "password": "wrong"}, headers=headers
+    )
+    return db.session.scalar(sa.select(LoginAttempt.ip))
+
+
+def test_behind_nginx_the_client_address_is_the_forwarded_one(proxied_app):
+    ip = _failed_login_ip(proxied_app, **{"X-Forwarded-For": "203.0.113.9"})
+    assert ip == "203.0.113.9"
+
+
+def test_without_a_proxy_a_forwarded_address_is_not_believed(app):
+    ip = _failed_login_ip(app, **{"X-Forwarded-For": "203.0.113.9"})
+    assert ip == "127.0.0.1"
+
+
+def test_behind_nginx_sockets_accept_the_public_origin(proxied_app):
+    handshake = proxied_app.test_client().get(
+        "/socket.io/?EIO=4&transport=polling",
+        headers={
+            "Origin": "https://tacit.example.com",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "tacit.example.com",
+        },
+    )
+    assert handshake.status_code == 200
