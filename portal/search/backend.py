@@ -21,6 +21,7 @@ with another schema (or none at all) is never opened: searches report
 
 import contextlib
 import os
+import secrets
 import shutil
 import threading
 import time
@@ -30,6 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec, W3Segment
 from whoosh.fields import (
     DATETIME,
     ID,
@@ -189,6 +191,23 @@ def forget_searchers() -> None:
 _IN_PROCESS = threading.Lock()
 
 
+class _Codec(W3Codec):
+    """Whoosh's codec, except that a new segment's name comes from ``secrets``.
+
+    Whoosh draws segment names from the global ``random``, which anything in
+    the process may reseed (Hypothesis does, before every example): two
+    writers given the same name fail half-way through the second commit.
+    The segments themselves are Whoosh's own, so an index stays readable
+    without this class.
+    """
+
+    def new_segment(self, storage, indexname):
+        return W3Segment(W3Codec(), indexname, segid=secrets.token_hex(8))
+
+
+_CODEC = _Codec()
+
+
 @contextmanager
 def writer(path: str | os.PathLike, timeout: float = WRITE_TIMEOUT):
     """Yield a writer of the index at ``path``; commit if the block succeeds.
@@ -217,7 +236,9 @@ def writer(path: str | os.PathLike, timeout: float = WRITE_TIMEOUT):
 def _writer(path, deadline: float):
     while True:
         ix = open_index(path)
-        w = ix.writer(timeout=max(deadline - time.monotonic(), 0.0), delay=0.02)
+        w = ix.writer(
+            timeout=max(deadline - time.monotonic(), 0.0), delay=0.02, codec=_CODEC
+        )
         if _holds_current_lock(path, w):
             break
         # A rebuild swapped the folder between opening the lock file and
@@ -232,7 +253,14 @@ def _writer(path, deadline: float):
         w.cancel()
         raise
     else:
-        w.commit()
+        try:
+            w.commit()
+        except BaseException:
+            # A commit that fails half-way leaves the file lock taken until
+            # the writer is garbage-collected; every later writer would wait.
+            if w.writelock is not None and w.writelock.fd is not None:
+                w.writelock.release()
+            raise
     finally:
         ix.close()
 
@@ -307,7 +335,7 @@ def build(path: str | os.PathLike, *, procs: int = 1, limitmb: int = 256):
         kwargs = {"limitmb": limitmb}
         if procs > 1:
             kwargs.update(procs=procs, multisegment=True)
-        w = ix.writer(**kwargs)
+        w = ix.writer(codec=_CODEC, **kwargs)
 
         def add(doc: dict) -> None:
             w.add_document(**_clip(doc))

@@ -1,5 +1,7 @@
 """The index follows committed changes, never uncommitted or rolled-back ones."""
 
+import random
+
 import sqlalchemy as sa
 
 from portal import signals
@@ -193,3 +195,18 @@ def test_background_indexing(app, forum, employee):
     assert [h.title for h in query("background", employee).hits] == [
         "Indexed in the background"
     ]
+
+
+def test_writes_survive_a_reseeded_random_module(find, forum, employee):
+    """Hypothesis reseeds ``random`` before every example, and other code may
+    too; Whoosh named new segments from it, so two writes after the same seed
+    collided and the second was lost (and left the index locked)."""
+    random.seed(7)
+    make_thread(forum, employee, "Northwind renewal")
+    random.seed(7)
+    make_thread(forum, employee, "Contoso renewal")
+    assert sorted(find("renewal", employee)) == [
+        "Contoso renewal",
+        "Northwind renewal",
+    ]
+    assert _outbox() == 0
