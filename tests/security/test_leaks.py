@@ -79,12 +79,12 @@ def world(make):
     notifications.watch(w.otto, "account", w.account.id)
     db.session.commit()
 
-    open_forum = make_forum("Open questions", kind="questions", slug="open-qa")
+    w.open_forum = make_forum("Open questions", kind="questions", slug="open-qa")
     w.secret_forum = make_forum(
         "Key Accounts only", kind="questions", slug="ka-only", department=key_accounts
     )
     w.open_thread = make_thread(
-        open_forum,
+        w.open_forum,
         w.ines,
         OPEN_TITLE,
         "Who approves the invoice for 云杉物流? @ivan @otto",
@@ -221,6 +221,26 @@ def test_tag_pages(login, world):
     page = _text(client.get("/tags/pricing"))
     assert "invoice workflow" in page
     assert_no_secret(page)
+
+
+def test_tag_names(login, world):
+    # A tag used only in the restricted forum is its content too.
+    secret_slug = world.secret_thread.tags[-1].slug
+    insider = login(world.ivan)
+    assert SECRET_TAG in _text(insider.get("/tags"))
+    assert insider.get(f"/tags/{secret_slug}").status_code == 200
+    suggested = insider.get("/tags/suggest", query_string={"q": "蓝鲸"}).get_json()
+    assert [t["name"] for t in suggested] == [SECRET_TAG]
+    client = login(world.otto)
+    listed = _text(client.get("/tags"))
+    assert "pricing" in listed
+    assert_no_secret(listed)
+    assert client.get(f"/tags/{secret_slug}").status_code == 404
+    assert client.get("/tags/suggest", query_string={"q": "蓝鲸"}).get_json() == []
+    assert client.get("/tags/suggest", query_string={"q": "pri"}).get_json()
+    # Once the tag is used in the open, it is no secret.
+    make_thread(world.open_forum, world.ivan, "Open talk", tags=[SECRET_TAG])
+    assert client.get(f"/tags/{secret_slug}").status_code == 200
 
 
 # --- expert evidence ------------------------------------------------------------
