@@ -273,6 +273,40 @@ def test_expert_panels_on_account_tag_and_profile(login, world):
         assert_no_secret(page)
 
 
+def test_knowledge_at_risk_counts_only_what_the_reader_may_see(login, api, world):
+    # A customer only the restricted forum talks about: who knows it is
+    # restricted knowledge too, on the account page and in the API.
+    hidden = accounts_service.create_account("北辰重工", "CRM-LEAK-2")
+    db.session.commit()
+    thread = make_thread(
+        world.secret_forum, world.ines, "北辰重工 的合同", accounts=["CRM-LEAK-2"]
+    )
+    make_reply(thread, world.ivan, "I know their buyer.")
+
+    def panel(user):
+        page = _text(login(user).get(hidden.url))
+        return re.search(
+            r'<section class="panel handover-risk.*?</section>', page, re.S
+        )[0]
+
+    assert "Ivan Insider" in panel(world.ines)
+    # HR and managers assess risk for the whole company, forums they cannot
+    # read included (without their content).
+    assert "Ivan Insider" in panel(world.hana)
+    assert "Ivan Insider" in panel(world.mona)
+    outsider = panel(world.otto)
+    assert "Nobody has answered" in outsider
+    assert "Ivan Insider" not in outsider and "Ines Insider" not in outsider
+    risk = api(world.otto)(f"/accounts/{hidden.id}/risk").get_json()
+    assert risk["people"] == []
+    assert "Ivan" not in risk["reason"]
+    seen = api(world.ines)(f"/accounts/{hidden.id}/risk").get_json()
+    assert "ivan" in [p["username"] for p in seen["people"]]
+    # The open account still names who knows it.
+    shown = api(world.otto)(f"/accounts/{world.account.id}/risk").get_json()
+    assert "ivan" in [p["username"] for p in shown["people"]]
+
+
 # --- leaderboards and HR-only figures --------------------------------------------
 
 
