@@ -19,7 +19,6 @@ import pytest
 from flask import g
 
 from portal.accounts import service as accounts_service
-from portal.api import service as api_service
 from portal.extensions import db, socketio
 from portal.forums import service as forums
 from portal.notifications import service as notifications
@@ -111,23 +110,6 @@ def world(make):
     forums.accept_answer(w.secret_thread, w.secret_answer, w.ines)
     db.session.commit()
     return w
-
-
-@pytest.fixture
-def api(app):
-    def _api(user):
-        _token, secret = api_service.create_token(user, "leaks")
-        db.session.commit()
-        client = app.test_client()
-
-        def get(path):
-            return client.get(
-                f"/api/v1{path}", headers={"Authorization": f"Bearer {secret}"}
-            )
-
-        return get
-
-    return _api
 
 
 # --- search results and snippets ------------------------------------------------
@@ -297,13 +279,13 @@ def test_knowledge_at_risk_counts_only_what_the_reader_may_see(login, api, world
     outsider = panel(world.otto)
     assert "Nobody has answered" in outsider
     assert "Ivan Insider" not in outsider and "Ines Insider" not in outsider
-    risk = api(world.otto)(f"/accounts/{hidden.id}/risk").get_json()
+    risk = api(world.otto).get(f"/accounts/{hidden.id}/risk").get_json()
     assert risk["people"] == []
     assert "Ivan" not in risk["reason"]
-    seen = api(world.ines)(f"/accounts/{hidden.id}/risk").get_json()
+    seen = api(world.ines).get(f"/accounts/{hidden.id}/risk").get_json()
     assert "ivan" in [p["username"] for p in seen["people"]]
     # The open account still names who knows it.
-    shown = api(world.otto)(f"/accounts/{world.account.id}/risk").get_json()
+    shown = api(world.otto).get(f"/accounts/{world.account.id}/risk").get_json()
     assert "ivan" in [p["username"] for p in shown["people"]]
 
 
@@ -361,9 +343,9 @@ def test_hr_figures_do_not_show_on_employees_pages(login, world):
 
 
 def test_api_content(api, world):
-    insider = api(world.ivan)
+    insider = api(world.ivan).get
     assert SECRET_EN in _text(insider(f"/threads/{world.secret_thread.id}"))
-    get = api(world.otto)
+    get = api(world.otto).get
     assert get(f"/threads/{world.secret_thread.id}").status_code == 404
     for path in (
         "/forums",
@@ -386,11 +368,11 @@ def test_api_content(api, world):
 
 
 def test_api_hr_figures(api, world):
-    hr = api(world.hana)
+    hr = api(world.hana).get
     assert hr("/reports/contributions").status_code == 200
     assert hr("/users/ivan/points").status_code == 200
     for person in (world.otto, world.mona):
-        get = api(person)
+        get = api(person).get
         assert get("/reports/contributions").status_code == 403
         assert get("/users/ivan/points").status_code == 403
         own = get(f"/users/{person.username}/points")
