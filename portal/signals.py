@@ -89,6 +89,18 @@ tag_panels = _signals.signal(
 home_panels = _signals.signal(
     "home-panels", doc="sender: User (the viewer). Return a Panel or None."
 )
+restricted_tags = _signals.signal(
+    "restricted-tags",
+    doc="sender: User (the viewer); kwargs: tag_ids (set of int, or None for "
+    "all). Return the ids (among tag_ids) of tags used where the viewer may not "
+    "look (a restricted forum's threads), or None.",
+)
+tag_uses = _signals.signal(
+    "tag-uses",
+    doc="sender: User (the viewer); kwargs: tag_ids (set of int). Return the ids "
+    "among tag_ids that the viewer can see in use (on a thread they may read, a "
+    "page, a declared skill), or None.",
+)
 
 # --- forums --------------------------------------------------------------------
 

@@ -86,6 +86,10 @@ def _config(database_url, instance_path, **overrides) -> dict:
         "REDIS_URL": None,
         "SERVER_NAME": None,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # The test's own index, written right after each commit, whatever
+        # SEARCH_INDEX_DIR or SEARCH_ASYNC the shell running the tests has set.
+        "SEARCH_INDEX_DIR": str(instance_path / "search-index"),
+        "SEARCH_ASYNC": False,
         **overrides,
     }
 

@@ -308,8 +308,13 @@ def account_risk(account_id: int):
     from portal.handover import service as handover
 
     account = accounts_service.get_account(account_id)
-    sees_cases = handover_permissions.can_run_handovers(current_user)
-    risk = handover.risk_for_account(account, with_cases=sees_cases)
+    viewer = current_user._get_current_object()
+    sees_cases = handover_permissions.can_run_handovers(viewer)
+    risk = handover.risk_for_account(
+        account,
+        with_cases=sees_cases,
+        viewer=None if handover_permissions.can_view_risk(viewer) else viewer,
+    )
     if not sees_cases:
         risk["open_case"] = None
     risk["people"] = [{k: v for k, v in p.items() if k != "id"} for p in risk["people"]]

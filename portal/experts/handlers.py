@@ -111,6 +111,11 @@ def profile_panel(user, viewer=None, **_):
     )
 
 
+def tags_in_use(viewer, tag_ids=(), **_):
+    """Tags someone declared as a skill: profiles are open to everyone."""
+    return service.skill_tag_ids(tag_ids)
+
+
 def home_panel(user, **_):
     routed = service.routed_to(user)
     could = service.could_answer(user)
@@ -155,6 +160,7 @@ RECEIVERS = {
     signals.tag_panels: tag_panel,
     signals.profile_panels: profile_panel,
     signals.home_panels: home_panel,
+    signals.tag_uses: tags_in_use,
     signals.routed_questions: routed_questions,
     signals.handover_closed: on_handover_closed,
 }

@@ -327,6 +327,15 @@ def endorsed_by(viewer, skills: list[Skill]) -> set[int]:
     )
 
 
+def skill_tag_ids(tag_ids) -> list[int]:
+    """Return the ids among ``tag_ids`` that someone declared as a skill."""
+    return list(
+        db.session.scalars(
+            sa.select(Skill.tag_id).where(Skill.tag_id.in_(list(tag_ids))).distinct()
+        )
+    )
+
+
 def search_terms(user: User) -> list[str] | None:
     """What to index with the person: declared skills and "ask me about"."""
     terms = [s.tag.name for s in skills_of(user)]

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from portal import signals
 from portal.extensions import db
 from portal.forums import permissions, service
-from portal.forums.models import Post, Thread, thread_accounts
+from portal.forums.models import Forum, Post, Thread, thread_accounts, thread_tags
 from portal.signals import Panel, TimelineEvent
 
 PANEL_LIMIT = 10
@@ -136,9 +136,40 @@ def account_timeline(account, viewer, before=None, limit=20, **kwargs):
     ]
 
 
+def _tags_of_threads(tag_ids, *where) -> list[int]:
+    stmt = (
+        sa.select(thread_tags.c.tag_id)
+        .join(Thread, Thread.id == thread_tags.c.thread_id)
+        .join(Forum, Forum.id == Thread.forum_id)
+        .where(*where)
+        .distinct()
+    )
+    if tag_ids is not None:
+        stmt = stmt.where(thread_tags.c.tag_id.in_(list(tag_ids)))
+    return list(db.session.scalars(stmt))
+
+
+def restricted_tags(viewer, tag_ids=None, **kwargs):
+    """Tags on threads of forums the viewer may not read."""
+    return _tags_of_threads(
+        tag_ids, sa.not_(permissions.readable_forums_clause(viewer))
+    )
+
+
+def tag_uses(viewer, tag_ids=(), **kwargs):
+    """Tags on threads the viewer may read."""
+    return _tags_of_threads(
+        tag_ids,
+        permissions.readable_forums_clause(viewer),
+        Thread.deleted_at.is_(None),
+    )
+
+
 def init_app(app) -> None:
     signals.account_panels.connect(account_panel)
     signals.tag_panels.connect(tag_panel)
     signals.profile_panels.connect(profile_panel)
     signals.home_panels.connect(home_panel)
     signals.account_timeline.connect(account_timeline)
+    signals.restricted_tags.connect(restricted_tags)
+    signals.tag_uses.connect(tag_uses)

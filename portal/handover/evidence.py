@@ -16,8 +16,9 @@ deactivated person's knowledge has left with them):
   (their share of the text written about the subject in the window, 0..1),
   ``score`` (a weighted sum, see ``WEIGHTS``) and ``share`` (their part of
   the score of everyone who knows the subject, 0..1).
-- ``account_evidence(account_ids=None, *, since=None)`` → ``{account id:
-  [Evidence, best first]}``; accounts nobody knows are left out.
+- ``account_evidence(account_ids=None, *, since=None, viewer=None)`` →
+  ``{account id: [Evidence, best first]}``; accounts nobody knows are left
+  out. With ``viewer``, only threads in forums the viewer may read count.
 - ``tag_evidence(tag_ids, *, since=None)`` → the same per tag.
 - ``person_accounts(user_id, *, since=None)`` → ``[(account id, Evidence,
   rank, people)]``, the accounts the person knows, best first; ``rank`` 0 is
@@ -43,7 +44,8 @@ from flask import current_app
 from portal import clock
 from portal.auth.models import User
 from portal.extensions import db
-from portal.forums.models import Post, Thread, thread_accounts, thread_tags
+from portal.forums.models import Forum, Post, Thread, thread_accounts, thread_tags
+from portal.forums.permissions import readable_forums_clause
 from portal.wiki.models import Page, Revision, page_accounts, page_tags
 
 DEFAULT_WINDOW_DAYS = 365
@@ -84,13 +86,19 @@ def window_start() -> datetime:
 # --- subjects: which threads and pages are about what ---------------------------------
 
 
-def _account_threads(ids):
+def _account_threads(ids, viewer=None):
     stmt = sa.select(
         thread_accounts.c.thread_id.label("thread_id"),
         thread_accounts.c.account_id.label("subject_id"),
     )
     if ids is not None:
         stmt = stmt.where(thread_accounts.c.account_id.in_(ids))
+    if viewer is not None:
+        stmt = (
+            stmt.join(Thread, Thread.id == thread_accounts.c.thread_id)
+            .join(Forum, Forum.id == Thread.forum_id)
+            .where(readable_forums_clause(viewer))
+        )
     return stmt
 
 
@@ -276,18 +284,21 @@ def _combine(forum_rows, wiki_rows) -> dict[int, list[Evidence]]:
 # --- the interface --------------------------------------------------------------------
 
 
-def account_evidence(account_ids=None, *, since=None) -> dict[int, list[Evidence]]:
+def account_evidence(
+    account_ids=None, *, since=None, viewer=None
+) -> dict[int, list[Evidence]]:
     """Return, per account, the active people with recent evidence, best first.
 
     ``account_ids`` None means every account. Accounts nobody knows are left
-    out of the answer.
+    out of the answer. With ``viewer``, threads in forums they may not read do
+    not count: who knows a customer from a restricted forum is restricted too.
     """
     since = since or window_start()
     ids = None if account_ids is None else list(account_ids)
     if ids == []:
         return {}
     return _combine(
-        _forum_rows(_account_threads(ids), since),
+        _forum_rows(_account_threads(ids, viewer), since),
         _wiki_rows(_account_pages(ids), since),
     )
 

@@ -1069,14 +1069,19 @@ def _open_leavers() -> dict[int, HandoverCase]:
     return {c.leaver_id: c for c in cases}
 
 
-def risk_table(*, with_cases: bool = True, account_ids=None) -> list[AccountRisk]:
-    """Assess every account (or ``account_ids``): a few aggregate queries."""
+def risk_table(
+    *, with_cases: bool = True, account_ids=None, viewer=None
+) -> list[AccountRisk]:
+    """Assess every account (or ``account_ids``): a few aggregate queries.
+
+    With ``viewer``, from what they may read (see ``risk_for_account``).
+    """
     stmt = sa.select(CustomerAccount)
     if account_ids is not None:
         stmt = stmt.where(CustomerAccount.id.in_(list(account_ids)))
     accounts = list(db.session.scalars(stmt))
     known = evidence.account_evidence(
-        None if account_ids is None else [a.id for a in accounts]
+        None if account_ids is None else [a.id for a in accounts], viewer=viewer
     )
     users = _by_id(User, {e.user_id for people in known.values() for e in people})
     leaving = _open_leavers() if with_cases else {}
@@ -1113,12 +1118,19 @@ def sort_risks(rows: list[AccountRisk], order: str = "risk") -> list[AccountRisk
     return sorted(rows, key=key)
 
 
-def risk_for_account(account: CustomerAccount, *, with_cases: bool = True) -> dict:
+def risk_for_account(
+    account: CustomerAccount, *, with_cases: bool = True, viewer=None
+) -> dict:
     """The account's risk as plain data (the account panel and the API use it):
     ``level``, ``reason``, ``people`` (who knows it, best first: id, username,
     name, score, share), ``top_share``, ``open_case`` (id, leaver, leaving_on,
-    status; or None)."""
-    row = risk_table(with_cases=with_cases, account_ids=[account.id])[0]
+    status; or None).
+
+    Those who assess risk (HR, managers) see it from everything; anyone else
+    passes ``viewer`` and sees it from what they may read, so that a restricted
+    forum does not tell outsiders who talks there about the customer.
+    """
+    row = risk_table(with_cases=with_cases, account_ids=[account.id], viewer=viewer)[0]
     return {
         "level": row.level,
         "reason": row.reason,

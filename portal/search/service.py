@@ -313,8 +313,14 @@ def _hit(hit, pattern=None) -> Hit:
     )
 
 
-def _suggest(searcher, text: str) -> str | None:
-    """Return the query with each unknown word replaced by a known one, or None."""
+def _suggest(searcher, text: str, restrict) -> str | None:
+    """Return the query with each unknown word replaced by a known one, or None.
+
+    The words come from every title in the index, restricted threads' too, so
+    a suggestion is offered only when it finds something ``restrict`` (the
+    reader's filters) lets through: "did you mean" must not tell an outsider
+    which words a restricted forum uses.
+    """
     words = [t.text for t in word_analyzer()(text[:MAX_QUERY_CHARS])]
     if not words:
         return None
@@ -331,7 +337,15 @@ def _suggest(searcher, text: str) -> str | None:
             changed = True
         else:
             out.append(word)
-    return " ".join(out) if changed else None
+    if not changed:
+        return None
+    suggestion = " ".join(out)
+    q, _ = parse(suggestion)
+    if isinstance(q, wq.qcore._NullQuery):
+        return None
+    if searcher.search(restrict(q), limit=1).is_empty():
+        return None
+    return suggestion
 
 
 def _count(searcher, q, found) -> tuple[int, bool]:
@@ -408,7 +422,9 @@ def query(
             pattern = _term_pattern(_query_terms(user_q))
             results.hits = [_hit(hit, pattern) for hit in hits]
             if not results.total and text:
-                results.suggestion = _suggest(searcher, text)
+                results.suggestion = _suggest(
+                    searcher, text, lambda q: _restrict(q, parts, excluded)
+                )
     except backend.IndexUnavailable as error:
         results.error = error.reason
     except Exception:

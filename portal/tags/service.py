@@ -5,6 +5,7 @@ import re
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from portal import signals
 from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.markup import slugify
@@ -78,23 +79,51 @@ def _unique_slug(slug: str) -> str:
     return candidate
 
 
-def get_by_slug(slug: str) -> Tag:
-    """:raises NotFound: when no tag has this slug."""
+def hidden_ids(viewer, among: set[int] | None = None) -> set[int]:
+    """Return the ids of the tags ``viewer`` may not learn of (only those in
+    ``among``, if given).
+
+    A tag's name is content: one used only on a restricted forum's threads is
+    not shown outside it. Packages say where tags are used over
+    ``signals.restricted_tags`` and ``signals.tag_uses``.
+    """
+    hidden: set[int] = set()
+    for _receiver, ids in signals.restricted_tags.send(viewer, tag_ids=among):
+        hidden |= set(ids or ())
+    if hidden:
+        for _receiver, ids in signals.tag_uses.send(viewer, tag_ids=set(hidden)):
+            hidden -= set(ids or ())
+    return hidden
+
+
+def get_by_slug(slug: str, viewer=None) -> Tag:
+    """Return the tag with this slug; with ``viewer``, only one they may see.
+
+    :raises NotFound: when no tag has this slug (or the viewer may not see it).
+    """
     tag = db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
-    if tag is None:
+    if tag is None or (viewer is not None and hidden_ids(viewer, {tag.id})):
         raise NotFound(_("There is no tag %(tag)s.", tag=slug))
     return tag
 
 
-def search(prefix: str, limit: int = 10) -> list[Tag]:
-    """Return tags whose name starts with ``prefix`` (for autocompletion)."""
+def visible(viewer):
+    """Return a ``select(Tag)`` of the tags ``viewer`` may see."""
+    stmt = sa.select(Tag)
+    hidden = hidden_ids(viewer)
+    return stmt.where(Tag.id.not_in(hidden)) if hidden else stmt
+
+
+def search(prefix: str, viewer, limit: int = 10) -> list[Tag]:
+    """Return tags ``viewer`` may see whose name starts with ``prefix``
+    (for autocompletion)."""
     prefix = (prefix or "").strip().lower()
     if not prefix:
         return []
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return list(
         db.session.scalars(
-            sa.select(Tag)
+            visible(viewer)
             .where(Tag.key.like(f"{escaped}%", escape="\\"))
             .order_by(Tag.key)
             .limit(limit)

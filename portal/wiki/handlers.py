@@ -10,9 +10,10 @@ from portal.signals import (
     account_timeline,
     profile_panels,
     tag_panels,
+    tag_uses,
 )
 from portal.wiki import permissions, service
-from portal.wiki.models import Page, Revision, page_accounts
+from portal.wiki.models import Page, Revision, page_accounts, page_tags
 
 
 def account_profile_panel(account, viewer=None, **kwargs) -> Panel:
@@ -99,6 +100,18 @@ def account_revisions(account, viewer=None, before=None, limit=20, **kwargs):
     ]
 
 
+def tags_in_use(viewer, tag_ids=(), **kwargs) -> list[int]:
+    """Tags on pages: every page is open to everyone who can log in."""
+    return list(
+        db.session.scalars(
+            sa.select(page_tags.c.tag_id)
+            .join(Page, Page.id == page_tags.c.page_id)
+            .where(page_tags.c.tag_id.in_(list(tag_ids)), Page.deleted_at.is_(None))
+            .distinct()
+        )
+    )
+
+
 def connect() -> None:
     """Subscribe the receivers (once: blinker ignores a second connect)."""
     account_panels.connect(account_profile_panel)
@@ -106,3 +119,4 @@ def connect() -> None:
     tag_panels.connect(tag_pages_panel)
     profile_panels.connect(person_pages_panel)
     account_timeline.connect(account_revisions)
+    tag_uses.connect(tags_in_use)

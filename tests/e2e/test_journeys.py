@@ -1,6 +1,7 @@
 """What people do all day, in a real browser: ask, answer live, accept, see
-points and the account page; edit a page at the same time as a colleague; HR
-reads the contribution report that an employee may not."""
+points and the account page, find the thread again by searching in Chinese and
+in English; edit a page at the same time as a colleague; HR reads the
+contribution report that an employee may not."""
 
 import re
 
@@ -9,6 +10,7 @@ from playwright.sync_api import expect
 
 from portal.accounts import service as accounts_service
 from portal.extensions import db
+from portal.search import indexing
 from portal.wiki import service as wiki
 from tests.forums.factories import make_forum
 
@@ -24,6 +26,8 @@ def people(make):
 
 def test_question_answered_live_accepted_and_rewarded(person, people):
     alice, bob = people
+    # The test's own index (tests/conftest.py), written right after each commit.
+    indexing.rebuild()
     account = accounts_service.create_account("明德医疗", "CRM-88001")
     db.session.commit()
     account_url = account.url
@@ -41,7 +45,11 @@ def test_question_answered_live_accepted_and_rewarded(person, people):
     answerer = person(bob)
     answerer.goto("/forums/questions")
     answerer.get_by_role("link", name="明德医疗的续约折扣怎么谈？").click()
-    answerer.fill("#body", "先找新的采购负责人，再谈三年期。")
+    answerer.fill(
+        "#body",
+        "先找新的采购负责人，再谈三年期。\n\n"
+        "Offer a three-year renewal with quarterly business reviews.",
+    )
     answerer.get_by_role("button", name="Post answer").click()
     expect(answerer.locator(".forums-post").nth(1)).to_contain_text("三年期")
 
@@ -58,6 +66,18 @@ def test_question_answered_live_accepted_and_rewarded(person, people):
 
     asker.goto(account_url)
     expect(asker.locator("main")).to_contain_text("明德医疗的续约折扣怎么谈？")
+
+    # Both find the thread again from the search box in the navigation: by
+    # words of the Chinese question, and by words of the English answer.
+    for page, words in ((asker, "续约折扣"), (answerer, "quarterly reviews")):
+        page.fill("#nav-q", words)
+        page.press("#nav-q", "Enter")
+        page.wait_for_url(re.compile(r"/search\?"))
+        hit = page.locator(".search-hit").filter(has_text="明德医疗的续约折扣怎么谈")
+        expect(hit).to_have_count(1)
+        hit.locator(".search-hit-head a").click()
+        expect(page.locator("h1")).to_contain_text("明德医疗的续约折扣怎么谈？")
+        assert page.url == thread_url
 
 
 def test_concurrent_wiki_edits_show_the_conflict_and_lose_nothing(person, people):
