@@ -9,7 +9,7 @@ from portal import clock
 from portal.auth import service as auth_service
 from portal.extensions import db
 from portal.incentives import leaderboard, rules
-from portal.incentives.ledger import award
+from tests.incentives.conftest import give as award_at
 
 NOW = datetime(2026, 5, 20, 12, tzinfo=UTC)  # a Wednesday in Q2
 
@@ -20,18 +20,7 @@ def now(monkeypatch):
 
 
 def give(user, points, when=NOW, key=None):
-    """Award ``points`` to ``user`` at ``when``."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(clock, "now", lambda: when)
-        award(
-            user.id,
-            "endorsement_received",
-            source_type="test",
-            source_id=0,
-            key=key or f"t:{when.isoformat()}:{points}",
-            points=points,
-        )
-    db.session.commit()
+    return award_at(user, points, when, key)
 
 
 def totals(name, offset=0, **kw) -> dict[str, int]:

@@ -11,6 +11,7 @@ from portal.auth import service as auth_service
 from portal.extensions import db
 from portal.incentives import leaderboard, ledger, totals
 from portal.incentives.models import PointEntry, PointTotal
+from tests.incentives.conftest import give as award_at
 from tests.querycount import queries_for
 
 NOW = datetime(2026, 5, 20, 12, tzinfo=UTC)
@@ -22,18 +23,7 @@ def now(monkeypatch):
 
 
 def give(user, points, when=NOW, key=None):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(clock, "now", lambda: when)
-        entry = ledger.award(
-            user.id,
-            "endorsement_received",
-            source_type="test",
-            source_id=0,
-            key=key or f"t:{when.isoformat()}:{points}",
-            points=points,
-        )
-    db.session.commit()
-    return entry
+    return award_at(user, points, when, key)
 
 
 def stored(user) -> dict[date, int]:
