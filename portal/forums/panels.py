@@ -115,7 +115,11 @@ def account_timeline(account, viewer, before=None, limit=20, **kwargs):
         .order_by(Post.created_at.desc(), Post.id.desc())
         .limit(limit)
         .options(
-            sa.orm.contains_eager(Post.thread),
+            # The events show the thread's title and address: not its tags
+            # and accounts, which the model loads with every thread otherwise.
+            sa.orm.contains_eager(Post.thread).options(
+                sa.orm.lazyload(Thread.tags), sa.orm.lazyload(Thread.accounts)
+            ),
             sa.orm.joinedload(Post.author),
             # The timeline shows the thread's title, not the post's text.
             sa.orm.defer(Post.body),

@@ -5,6 +5,8 @@ and admins; to everyone else its threads do not exist (404), wherever they
 would show up.
 """
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from portal.auth.models import User
@@ -98,42 +100,62 @@ def can_reply(user, thread) -> bool:
     )
 
 
-def can_edit_post(user, post) -> bool:
-    thread = post.thread
-    if not can_read_thread(user, thread) or post.deleted_at is not None:
+@dataclass(frozen=True)
+class _Access:
+    """What a user may do in one thread before looking at a post: worked out
+    once per thread, so a page of posts does not ask it again for each post."""
+
+    user_id: int | None
+    read: bool
+    moderate: bool
+
+
+def _access(user, thread) -> _Access:
+    if not can_read_thread(user, thread):
+        return _Access(None, False, False)
+    return _Access(user.id, True, can_moderate(user, thread.forum))
+
+
+def _may_edit(access: _Access, thread, post) -> bool:
+    if not access.read or post.deleted_at is not None:
         return False
-    if can_moderate(user, thread.forum):
+    return access.moderate or (post.author_id == access.user_id and not thread.locked)
+
+
+def _may_delete(access: _Access, thread, post) -> bool:
+    if not access.read or post.deleted_at is not None:
+        return False
+    if access.moderate:
         return True
-    return post.author_id == user.id and not thread.locked
+    if post.author_id != access.user_id or thread.locked:
+        return False
+    return not post.is_first or thread.reply_count == 0
+
+
+def _may_restore(access: _Access, post) -> bool:
+    return post.deleted_at is not None and access.moderate
+
+
+def _may_vote(access: _Access, post) -> bool:
+    return access.read and post.deleted_at is None and post.author_id != access.user_id
+
+
+def can_edit_post(user, post) -> bool:
+    return _may_edit(_access(user, post.thread), post.thread, post)
 
 
 def can_delete_post(user, post) -> bool:
     """Authors delete their own posts (a first post only while it has no
     replies, since it takes the thread with it); moderators delete any."""
-    thread = post.thread
-    if not can_read_thread(user, thread) or post.deleted_at is not None:
-        return False
-    if can_moderate(user, thread.forum):
-        return True
-    if post.author_id != user.id or thread.locked:
-        return False
-    return not post.is_first or thread.reply_count == 0
+    return _may_delete(_access(user, post.thread), post.thread, post)
 
 
 def can_restore_post(user, post) -> bool:
-    return (
-        post.deleted_at is not None
-        and can_read_thread(user, post.thread)
-        and can_moderate(user, post.thread.forum)
-    )
+    return _may_restore(_access(user, post.thread), post)
 
 
 def can_vote(user, post) -> bool:
-    return (
-        can_read_thread(user, post.thread)
-        and post.deleted_at is None
-        and post.author_id != user.id
-    )
+    return _may_vote(_access(user, post.thread), post)
 
 
 def can_accept(user, thread) -> bool:
@@ -144,6 +166,41 @@ def can_accept(user, thread) -> bool:
         and can_read_thread(user, thread)
         and (thread.author_id == user.id or can_moderate(user, thread.forum))
     )
+
+
+@dataclass(frozen=True)
+class PostActions:
+    """What a user may do with one post, as the thread page shows it."""
+
+    quote: bool
+    vote: bool
+    edit: bool
+    delete: bool
+    restore: bool
+    accept: bool
+
+
+def post_actions(user, thread, posts) -> dict[int, PostActions]:
+    """Return ``{post_id: PostActions}`` for ``posts`` of ``thread``.
+
+    The same rules as ``can_reply``, ``can_vote``, ``can_edit_post``,
+    ``can_delete_post``, ``can_restore_post`` and ``can_accept``, with what
+    depends only on the thread and the user worked out once for the page.
+    """
+    access = _access(user, thread)
+    reply = access.read and can_reply(user, thread)
+    accept = access.read and can_accept(user, thread)
+    return {
+        post.id: PostActions(
+            quote=reply and post.deleted_at is None,
+            vote=_may_vote(access, post),
+            edit=_may_edit(access, thread, post),
+            delete=_may_delete(access, thread, post),
+            restore=_may_restore(access, post),
+            accept=accept and not post.is_first and post.deleted_at is None,
+        )
+        for post in posts
+    }
 
 
 def can_view_history(user, post) -> bool:

@@ -264,11 +264,20 @@ def _render_thread(
         thread=thread,
         forum=thread.forum,
         posts=posts,
-        my_votes=service.votes_by(viewer, [p.id for p in posts.items]),
         form=form,
         preview=preview,
         move_form=move_form,
+        **_posts_context(viewer, thread, posts.items),
     ), status
+
+
+def _posts_context(viewer, thread: Thread, posts: list[Post]) -> dict:
+    """What ``forums/_post.html`` needs besides the post, for a page of posts:
+    the reader's votes and what they may do with each post, worked out once."""
+    return {
+        "my_votes": service.votes_by(viewer, [p.id for p in posts]),
+        "post_actions": permissions.post_actions(viewer, thread, posts),
+    }
 
 
 @bp.route("/forums/t/<int:thread_id>")
@@ -319,12 +328,13 @@ def view_post(post_id: int):
 @bp.route("/forums/posts/<int:post_id>/fragment")
 def post_fragment(post_id: int):
     """One post as HTML, for the reader: what live updates insert."""
-    post = service.get_post(post_id, _viewer())
+    viewer = _viewer()
+    post = service.get_post(post_id, viewer)
     return render_template(
         "forums/_post.html",
         post=post,
         thread=post.thread,
-        my_votes=service.votes_by(_viewer(), [post.id]),
+        **_posts_context(viewer, post.thread, [post]),
     )
 
 

@@ -5,20 +5,20 @@ import sqlalchemy as sa
 from portal import signals
 from portal.extensions import db
 from portal.incentives import leaderboard
-from portal.incentives.models import PointEntry
+from portal.incentives.models import PointTotal
 from portal.signals import Panel
 
 
 def home_panel(viewer, **_):
     month = leaderboard.period("month")
-    points = int(
+    points = (
         db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(PointEntry.points), 0)).where(
-                PointEntry.user_id == viewer.id,
-                PointEntry.created_at >= month.start,
-                PointEntry.created_at < month.end,
+            sa.select(PointTotal.points).where(
+                PointTotal.user_id == viewer.id,
+                PointTotal.month == month.start.date(),
             )
         )
+        or 0
     )
     standing = leaderboard.rank_of(viewer, month) if points else None
     return Panel(

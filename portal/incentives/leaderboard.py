@@ -1,8 +1,9 @@
 """The leaderboard: who earned most in a calendar period, and where the viewer stands.
 
-One query: a GROUP BY over the ledger's rows of the period (``created_at`` is
-indexed), ranked with window functions, keeping the top ten and the viewer
-with the two people above and below them.
+One query: each person's points in the period, ranked with window functions,
+keeping the top ten and the viewer with the two people above and below them.
+Periods made of whole months read the monthly totals (``totals``: one row per
+person and month); a week sums its ledger rows (``created_at`` is indexed).
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from portal.auth.models import Department, User
 from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.incentives import rules as rules_module
-from portal.incentives.models import PointEntry
+from portal.incentives.models import PointEntry, PointTotal
 
 PERIODS = ("week", "month", "quarter", "year", "all")
 TOP = 10
@@ -156,15 +157,30 @@ def eligible_clause(settings: dict | None = None):
     return sa.and_(*clauses)
 
 
-def _ranked(span: Period, dept: Department | None):
-    totals = sa.select(
-        PointEntry.user_id, sa.func.sum(PointEntry.points).label("points")
-    )
-    if span.start is not None:
-        totals = totals.where(
-            PointEntry.created_at >= span.start, PointEntry.created_at < span.end
+def _points_in(span: Period):
+    """Return a select of ``(user_id, points)``: each person's sum in ``span``."""
+    if span.name == "week":
+        return (
+            sa.select(
+                PointEntry.user_id, sa.func.sum(PointEntry.points).label("points")
+            )
+            .where(
+                PointEntry.created_at >= span.start, PointEntry.created_at < span.end
+            )
+            .group_by(PointEntry.user_id)
         )
-    totals = totals.group_by(PointEntry.user_id).subquery()
+    stmt = sa.select(
+        PointTotal.user_id, sa.func.sum(PointTotal.points).label("points")
+    ).group_by(PointTotal.user_id)
+    if span.start is not None:
+        stmt = stmt.where(
+            PointTotal.month >= span.start.date(), PointTotal.month < span.end.date()
+        )
+    return stmt
+
+
+def _ranked(span: Period, dept: Department | None):
+    totals = _points_in(span).subquery()
     order = totals.c.points.desc()
     stmt = (
         sa.select(
@@ -217,5 +233,30 @@ def board(span: Period, *, viewer=None, dept: Department | None = None) -> Board
 
 
 def rank_of(user, span: Period) -> Standing | None:
-    """Return ``user``'s standing in ``span`` (None: no points, or not competing)."""
-    return board(span, viewer=user).mine
+    """Return ``user``'s standing in ``span`` (None: no points, or not competing).
+
+    For a month, two index lookups in the monthly totals: the person's row,
+    then how many competitors have more points (or as many and come first).
+    """
+    if span.name != "month":
+        return board(span, viewer=user).mine
+    month = span.start.date()
+    this_month = sa.and_(PointTotal.month == month, eligible_clause())
+    mine = db.session.scalar(
+        sa.select(PointTotal.points)
+        .join(User, User.id == PointTotal.user_id)
+        .where(this_month, PointTotal.user_id == user.id)
+    )
+    if mine is None:
+        return None
+    more, ahead_on_tie = db.session.execute(
+        sa.select(
+            sa.func.count().filter(PointTotal.points > mine),
+            sa.func.count().filter(
+                PointTotal.points == mine, PointTotal.user_id < user.id
+            ),
+        )
+        .join(User, User.id == PointTotal.user_id)
+        .where(this_month, PointTotal.points >= mine)
+    ).one()
+    return Standing(more + 1, more + ahead_on_tie + 1, user, mine)

@@ -19,7 +19,8 @@ from portal import clock
 from portal.auth.models import User
 from portal.extensions import db
 from portal.incentives import rules as rules_module
-from portal.incentives.models import PointEntry
+from portal.incentives import totals
+from portal.incentives.models import PointEntry, PointTotal
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,9 @@ def _insert(entry: PointEntry) -> PointEntry | None:
     try:
         with db.session.begin_nested():
             db.session.add(entry)
+            db.session.flush()
+            # In the savepoint: a duplicate that fails leaves no total behind.
+            totals.add(entry.user_id, entry.created_at, entry.points)
     except IntegrityError:
         # The same award (or reversal) was written a moment ago by a racing
         # request: it counts once, and this request carries on.
@@ -214,10 +218,11 @@ def reverse_where(*criteria, reason: str, actor_id=None, note: str = "") -> int:
 
 
 def balance(user_id: int) -> int:
+    """Return the person's points of all time: the sum of their monthly totals."""
     return int(
         db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(PointEntry.points), 0)).where(
-                PointEntry.user_id == user_id
+            sa.select(sa.func.coalesce(sa.func.sum(PointTotal.points), 0)).where(
+                PointTotal.user_id == user_id
             )
         )
     )

@@ -1,6 +1,6 @@
 """The points ledger, the admins' rule overrides and settings, and badges."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -166,3 +166,24 @@ class UserBadge(db.Model):
     user: Mapped[User] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("user_id", "badge"),)
+
+
+class PointTotal(db.Model):
+    """A person's points in one calendar month (UTC): the ledger's sum, cached.
+
+    Every ledger write adds its points here in the same transaction
+    (``totals.add``), so a leaderboard or a rank reads one row per person and
+    month instead of every ledger row of the period; ``incentives recompute``
+    checks these rows against the ledger and rebuilds them (``totals.rebuild``).
+    """
+
+    __tablename__ = "point_totals"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(sa.Date, primary_key=True)  # its first day
+    points: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        # A month's ranking: who has more points than this person.
+        sa.Index("ix_point_totals_month_points", "month", "points"),
+    )

@@ -9,7 +9,7 @@ rules with ``register_rule`` and badges with ``register_badge``, and let
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.incentives import badges, derive, ledger
+from portal.incentives import badges, derive, ledger, totals
 from portal.incentives.badges import Badge, register_badge  # noqa: F401
 from portal.incentives.derive import register_deriver  # noqa: F401
 from portal.incentives.ledger import (  # noqa: F401
@@ -58,6 +58,9 @@ def recompute(*, apply: bool = False) -> tuple[list[Difference], list[tuple]]:
     awarded = []
     if apply:
         ledger.apply(differences, plan, "recompute")
+        db.session.flush()
+        # The monthly totals are a cache of the ledger: bring them in line too.
+        totals.rebuild()
         from portal.auth.models import User
 
         for user_id in db.session.scalars(sa.select(User.id).order_by(User.id)):

@@ -32,14 +32,13 @@ def to_review(viewer, limit: int = LIMIT) -> list[Page]:
         .order_by(reviewed, Page.id)
         .limit(CANDIDATES)
     )
-    pages = []
-    for page in db.session.scalars(stmt):
-        reviewer = service.reviewer(page)
-        if reviewer is not None and reviewer.id == viewer.id:
-            pages.append(page)
-            if len(pages) == limit:
-                break
-    return pages
+    candidates = list(db.session.scalars(stmt))
+    reviewers = service.reviewers(candidates)
+    return [
+        page
+        for page in candidates
+        if reviewers[page.id] is not None and reviewers[page.id].id == viewer.id
+    ][:limit]
 
 
 def popular(limit: int = LIMIT) -> list[Page]:

@@ -3,6 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
+from portal import clock
 from portal.extensions import db
 from portal.forums import service as forums
 from portal.incentives import ledger
@@ -83,3 +84,19 @@ def accept(thread, post, actor):
 def unaccept(thread, actor):
     forums.unaccept_answer(thread, actor)
     db.session.commit()
+
+
+def give(user, points, when, key=None):
+    """Award ``points`` to ``user`` at ``when`` (an endorsement), and commit."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(clock, "now", lambda: when)
+        entry = ledger.award(
+            user.id,
+            "endorsement_received",
+            source_type="test",
+            source_id=0,
+            key=key or f"t:{when.isoformat()}:{points}",
+            points=points,
+        )
+    db.session.commit()
+    return entry
