@@ -25,9 +25,12 @@ from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
+from operator import neg
 
 from whoosh import query as wq
-from whoosh.scoring import WeightLengthScorer
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.scoring import BM25FScorer, WeightLengthScorer
 
 # About 12 bytes each: 3 million postings are ~36 MB per process.
 MAX_CACHED_POSTINGS = 3_000_000
@@ -177,20 +180,57 @@ def _postings(searcher, identity, field: str, text: str, scored: bool):
         for leaf, offset in _leaves(searcher):
             if (field, text) not in leaf:
                 continue
-            m = leaf.postings(field, text)
-            if not scored:
-                docs.extend(d + offset for d in m.all_ids())
-                continue
-            lengths = _lengths(leaf, field)
-            score = scorer._score  # the weighting's own formula (BM25F)
-            while m.is_active():
-                d = m.id()
-                docs.append(d + offset)
-                scores.append(score(m.weight(), lengths[d]))
-                m.next()
+            lengths = _lengths(leaf, field) if scored else None
+            for ids, weights in _blocks(leaf, field, text):
+                docs.extend([d + offset for d in ids] if offset else ids)
+                if scored:
+                    scores.extend(_scores(scorer, ids, weights, lengths))
     entry = (docs, scores)
     _cache.put(identity, key, entry)
     return entry
+
+
+def _blocks(leaf, field: str, text: str):
+    """Yield ``(ids, weights)`` of a term's live postings in a segment.
+
+    A block (up to 128 postings) at a time through the block reader of the
+    pinned Whoosh-Reloaded (``W3LeafMatcher``): about five times faster than
+    one posting at a time, which other matchers get.
+    """
+    m = leaf.postings(field, text)
+    raw = m.child if isinstance(m, FilterMatcher) else m
+    if type(raw) is not W3LeafMatcher:
+        ids, weights = [], []
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            m.next()
+        yield ids, weights
+        return
+    deleted = leaf.has_deletions()
+    raw.reset()  # the deletion filter may have moved it past deleted documents
+    while raw.is_active():
+        raw._read_ids()
+        raw._read_weights()
+        ids, weights = raw._ids, raw._weights
+        if deleted:
+            live = [i for i, d in enumerate(ids) if not leaf.is_deleted(d)]
+            ids = [ids[i] for i in live]
+            weights = [weights[i] for i in live]
+        yield ids, weights
+        raw._next_block()
+
+
+def _scores(scorer, ids, weights, lengths):
+    if type(scorer) is BM25FScorer:
+        # whoosh.scoring.bm25, inlined: the same arithmetic, so the same floats.
+        idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        return [
+            idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths[d] / avgfl)))
+            for d, tf in zip(ids, weights, strict=True)
+        ]
+    score = scorer._score  # the weighting's own formula
+    return [score(tf, lengths[d]) for d, tf in zip(ids, weights, strict=True)]
 
 
 def _contains(docs: array, d: int) -> bool:
@@ -247,5 +287,6 @@ def search(searcher, p: Plan, limit: int) -> tuple[int, list[tuple[int, float]]]
             if all(any(_contains(docs, d) for docs in group) for group in checks)
             and not any(_contains(docs, d) for docs in banned)
         }
-    best = heapq.nlargest(limit, found.items(), key=lambda item: (item[1], -item[0]))
-    return len(found), best
+    # (score, -docnum) tuples compare in C: no key function per match.
+    best = heapq.nlargest(limit, zip(found.values(), map(neg, found), strict=True))
+    return len(found), [(-negdoc, score) for score, negdoc in best]
