@@ -117,11 +117,12 @@ class _Cache:
             self.entries.clear()
             self.size = 0
             segments = {segid for segid, _ in identity}
-            for key in [k for k in self.lengths if k[0] not in segments]:
-                del self.lengths[key]
+            self.lengths = {k: v for k, v in self.lengths.items() if k[0] in segments}
 
-    def get(self, key):
+    def get(self, identity, key):
         with self.lock:
+            if identity != self.identity:
+                return None  # another thread moved on to a newer index
             entry = self.entries.get(key)
             if entry is not None:
                 self.entries.move_to_end(key)
@@ -160,7 +161,8 @@ def _lengths(leaf, field: str) -> array:
             "i",
             (leaf.doc_field_length(d, field, 1) for d in range(leaf.doc_count_all())),
         )
-        _cache.lengths[key] = found
+        with _cache.lock:
+            _cache.lengths[key] = found
     return found
 
 
@@ -168,7 +170,7 @@ def _postings(searcher, identity, field: str, text: str, scored: bool):
     """Return ``(docs, scores)`` of a term: sorted global document numbers and,
     if ``scored``, their BM25 scores (else ``scores`` is None)."""
     key = (field, text, scored)
-    entry = _cache.get(key)
+    entry = _cache.get(identity, key)
     if entry is not None:
         return entry
     docs = array("i")
