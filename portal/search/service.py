@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from whoosh import qparser, sorting
 from whoosh import query as wq
 
-from portal.search import backend, kinds
+from portal.search import backend, kinds, postings
 from portal.search.analysis import word_analyzer
 
 log = logging.getLogger(__name__)
@@ -203,15 +203,16 @@ def _filters(viewer, kinds_, account_id, tag, author_id, since, until):
     """
     hidden = _hidden_scopes(viewer)
     excluded = wq.Or([wq.Term("scope", s) for s in hidden]) if hidden else None
+    # Filters decide what matches, not how well: boost 0 adds nothing to the score.
     parts = []
     if kinds_:
-        parts.append(wq.Or([wq.Term("kind", k) for k in kinds_]))
+        parts.append(wq.Or([wq.Term("kind", k, boost=0.0) for k in kinds_]))
     if account_id is not None:
-        parts.append(wq.Term("accounts", str(int(account_id))))
+        parts.append(wq.Term("accounts", str(int(account_id)), boost=0.0))
     if tag:
-        parts.append(wq.Term("tags", str(tag).lower()))
+        parts.append(wq.Term("tags", str(tag).lower(), boost=0.0))
     if author_id is not None:
-        parts.append(wq.Term("authors", str(int(author_id))))
+        parts.append(wq.Term("authors", str(int(author_id)), boost=0.0))
     if since or until:
         start = _day_start(since) if since else None
         end = None
@@ -219,7 +220,7 @@ def _filters(viewer, kinds_, account_id, tag, author_id, since, until):
             end = _day_start(until)
             if not isinstance(until, datetime):
                 end += timedelta(days=1) - timedelta(microseconds=1)
-        parts.append(wq.DateRange("date", start, end))
+        parts.append(wq.DateRange("date", start, end, boost=0.0))
     return parts, excluded
 
 
@@ -295,21 +296,21 @@ def _query_terms(q) -> set[str]:
     return terms
 
 
-def _hit(hit, pattern=None) -> Hit:
-    when = hit.get("date")
+def _hit(fields: dict, score: float | None, pattern=None) -> Hit:
+    when = fields.get("date")
     if when is not None:
         when = when.replace(tzinfo=UTC)
     return Hit(
-        kind=hit["kind"],
-        id=hit["doc_id"],
-        title=hit.get("title") or "",
-        url=hit.get("url") or "",
-        snippet=_snippet(hit.get("body") or "", pattern),
-        title_html=_marked(hit.get("title") or "", pattern),
+        kind=fields["kind"],
+        id=fields["doc_id"],
+        title=fields.get("title") or "",
+        url=fields.get("url") or "",
+        snippet=_snippet(fields.get("body") or "", pattern),
+        title_html=_marked(fields.get("title") or "", pattern),
         date=when,
-        score=hit.score or 0.0,
-        flags=frozenset((hit.get("flags") or "").split()),
-        meta=hit.get("meta") or {},
+        score=score or 0.0,
+        flags=frozenset((fields.get("flags") or "").split()),
+        meta=fields.get("meta") or {},
     )
 
 
@@ -406,21 +407,35 @@ def query(
         user_q, sort = wq.Every(), "date"
     if isinstance(user_q, wq.qcore._NullQuery):
         return results  # only stop words, or nothing searchable
+    plain_words = None
     if text:
         # Matches in the title add to the score; they are not required.
         title_q = parse(text, fields=["title"], boosts={"title": 1.5})[0]
+        if sort == "relevance":
+            plain_words = postings.plan(user_q, title_q, parts, excluded)
         if not isinstance(title_q, wq.qcore._NullQuery):
             user_q = wq.AndMaybe(user_q, title_q)
     q = _restrict(user_q, parts, excluded)
     sortedby = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
+    limit = page * per_page
     try:
         with backend.searcher(_index_dir()) as searcher:
-            # Not search_page(): it counts every match to number the pages.
-            found = searcher.search(q, limit=page * per_page, sortedby=sortedby)
-            results.total, results.more = _count(searcher, q, found)
-            hits = found[(page - 1) * per_page : page * per_page]
             pattern = _term_pattern(_query_terms(user_q))
-            results.hits = [_hit(hit, pattern) for hit in hits]
+            if plain_words is not None:
+                count, best = postings.search(searcher, plain_words, limit)
+                results.total, results.more = min(count, MAX_COUNT), count > MAX_COUNT
+                results.hits = [
+                    _hit(searcher.stored_fields(docnum), score, pattern)
+                    for docnum, score in best[(page - 1) * per_page :]
+                ]
+            else:
+                # Not search_page(): it counts every match to number the pages.
+                found = searcher.search(q, limit=limit, sortedby=sortedby)
+                results.total, results.more = _count(searcher, q, found)
+                results.hits = [
+                    _hit(hit.fields(), hit.score, pattern)
+                    for hit in found[(page - 1) * per_page : limit]
+                ]
             if not results.total and text:
                 results.suggestion = _suggest(
                     searcher, text, lambda q: _restrict(q, parts, excluded)
@@ -454,7 +469,7 @@ def similar_threads(title: str, viewer, limit: int = 5) -> list[Hit]:
     try:
         with backend.searcher(_index_dir()) as searcher:
             found = searcher.search(_restrict(q, parts, excluded), limit=limit)
-            return [_hit(hit) for hit in found]
+            return [_hit(hit.fields(), hit.score) for hit in found]
     except backend.IndexUnavailable:
         return []
     except Exception:

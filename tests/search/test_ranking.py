@@ -1,0 +1,71 @@
+"""Plain words are answered from cached posting lists (``search.postings``);
+everything else by Whoosh's own collectors. Both must give a reader the same
+results, in the same order, with the same totals."""
+
+import pytest
+
+from portal.extensions import db
+from portal.forums import service as forums
+from portal.search import postings, query
+from tests.forums.factories import make_forum, make_reply, make_thread
+
+TEXTS = [
+    ("Printer driver fails", "The printer driver fails after the update."),
+    ("Printer jams", "Paper jams in the printer, printer, printer."),
+    ("Driver update", "Update the driver first, then restart."),
+    ("Printer driver for Contoso", "Contoso needs the new printer driver update."),
+    ("Scanner", "The scanner works; the printer does not."),
+    ("打印机驱动", "更新后打印机驱动失败。"),
+]
+QUERIES = ["printer", "printer driver", "driver update fails", "打印机", "contoso x"]
+
+
+@pytest.fixture
+def threads(index, make, employee):
+    forum = make_forum("Support", kind="questions")
+    made = [make_thread(forum, employee, title, body) for title, body in TEXTS]
+    helper = make.user("helper")
+    answer = make_reply(made[3], helper, "Fixed by the vendor's printer driver.")
+    forums.accept_answer(made[3], answer, employee)
+    db.session.commit()
+    return made
+
+
+def _seen(results):
+    return (
+        [(h.title, round(h.score, 9)) for h in results.hits],
+        results.total,
+        results.more,
+    )
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_plain_words_rank_and_count_as_whoosh_does(
+    threads, employee, monkeypatch, text
+):
+    fast = _seen(query(text, employee, per_page=3, page=1))
+    page2 = _seen(query(text, employee, per_page=3, page=2))
+    monkeypatch.setattr(postings, "plan", lambda *args: None)
+    assert fast == _seen(query(text, employee, per_page=3, page=1))
+    assert page2 == _seen(query(text, employee, per_page=3, page=2))
+
+
+def test_plain_words_take_the_cached_path(threads, employee, monkeypatch):
+    used = []
+    search = postings.search
+    monkeypatch.setattr(
+        postings, "search", lambda *args: used.append(args[1]) or search(*args)
+    )
+    query("printer driver", employee, kinds=["thread"])
+    query('"printer driver"', employee)  # a phrase: Whoosh answers it
+    assert len(used) == 1
+
+
+@pytest.mark.parametrize("path", ["cached", "whoosh"])
+def test_a_filter_does_not_change_the_order(threads, employee, monkeypatch, path):
+    if path == "whoosh":
+        monkeypatch.setattr(postings, "plan", lambda *args: None)
+    plain = query("printer", employee)
+    filtered = query("printer", employee, kinds=["thread"])
+    assert len(plain.hits) == 4
+    assert _seen(filtered) == _seen(plain)
