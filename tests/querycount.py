@@ -1,9 +1,32 @@
-"""Count the SQL statements a page runs, for tests that a page's query count
-does not grow with the data on it (DESIGN.md, performance habits)."""
+"""Count the SQL statements code or a page sends, for tests that a cost does
+not grow with the data (DESIGN.md, performance habits)."""
+
+import contextlib
 
 import sqlalchemy as sa
 
 from portal.extensions import db
+
+
+@contextlib.contextmanager
+def _recording():
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def count_statements(fn) -> int:
+    """Call ``fn()`` and return how many statements it sent to the database."""
+    with _recording() as statements:
+        fn()
+    return len(statements)
 
 
 def queries_for(client, url: str) -> int:
@@ -16,15 +39,7 @@ def statements_for(client, url: str) -> list[str]:
     # Each request then starts its own transaction, as in production (tests
     # share one session across requests): every count includes its BEGIN.
     db.session.commit()
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with _recording() as statements:
         response = client.get(url)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
     assert response.status_code == 200, response.status_code
     return statements

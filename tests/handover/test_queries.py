@@ -2,7 +2,7 @@
 
 from portal.extensions import db
 from portal.handover import service
-from tests.statements import count_statements
+from tests.querycount import count_statements
 
 
 def test_risk_table_query_count_does_not_grow_with_accounts(

@@ -8,7 +8,7 @@ from portal.extensions import db, socketio
 from portal.forums import service as forums_service
 from portal.notifications import service
 from tests.forums.factories import make_reply, make_thread
-from tests.statements import count_statements
+from tests.querycount import count_statements
 
 
 def _counts(sio):

@@ -510,20 +510,10 @@ def test_tag_and_person_panels(client, write, author):
 
 
 def test_list_query_count_does_not_grow_with_pages(client, write, app):
-    from sqlalchemy import event
+    from tests.querycount import queries_for
 
     def count_queries(url):
-        statements = []
-
-        def before(*args):
-            statements.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", before)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", before)
-        return len(statements)
+        return queries_for(client, url)
 
     write("P1", tags="a", accounts="")
     few = count_queries("/wiki")
