@@ -23,6 +23,10 @@ class SearchOutbox(db.Model):
     """
 
     __tablename__ = "search_outbox"
+    # Ids are never reused (SQLite reuses a deleted rowid without
+    # AUTOINCREMENT): a drain deletes the ids it read after writing the index,
+    # and must not delete a newer row that was given one of them meanwhile.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(
         sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True
