@@ -55,7 +55,12 @@ def on_join_thread(data):
     if thread is None or not can_read_thread(current_user, thread):
         # The same answer for missing and hidden threads.
         return {"ok": False}
-    join_room(thread_room(thread_id))
+    try:
+        join_room(thread_room(thread_id))
+    except ValueError:
+        # The page went away (its socket disconnected) before this event was
+        # handled in its thread: there is no one left to push to.
+        return {"ok": False}
     return {"ok": True}
 
 

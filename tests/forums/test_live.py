@@ -1,9 +1,12 @@
 """Live threads in one process: who may connect and listen, and when pushes go out."""
 
 import pytest
+from flask import request
+from flask_login import login_user
 
 from portal.extensions import db, socketio
 from portal.forums import service
+from portal.forums.live import on_join_thread
 from tests.forums.factories import make_reply, make_thread
 
 
@@ -119,3 +122,13 @@ def test_an_outsider_cannot_join_a_restricted_room(
     make_reply(secret_thread, insider, "Confidential follow-up")
     assert sio.get_received() == []
     sio.disconnect()
+
+
+def test_joining_after_the_page_went_away_is_harmless(app, discussion, reader):
+    """A page that navigates away right after asking to join: the event is
+    handled in a thread after its socket disconnected, and must not fail."""
+    thread = make_thread(discussion, reader, "Gone before joining")
+    with app.test_request_context("/socket.io/"):
+        login_user(reader)
+        request.sid, request.namespace = "gone", "/"
+        assert on_join_thread({"thread_id": thread.id}) == {"ok": False}
