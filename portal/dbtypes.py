@@ -9,6 +9,34 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal import clock
 
 
+def dialect_insert(session):
+    """Return ``insert`` of the session's database (PostgreSQL or SQLite), the
+    one with ``on_conflict_do_nothing`` and ``on_conflict_do_update``."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def insert_unless_exists(session, model, **values) -> bool:
+    """Insert a row unless a unique constraint says it exists; return whether
+    it was inserted.
+
+    ``ON CONFLICT DO NOTHING`` rather than a savepoint: releasing a savepoint
+    counts as a commit to SQLAlchemy's ``after_commit`` event, which would
+    run the transaction's after-commit effects too early.
+    """
+    stmt = (
+        dialect_insert(session)(model.__table__)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(model.__table__.c.id)
+    )
+    # rowcount is not reliable here (psycopg reports -1); a returned id is.
+    return session.execute(stmt).first() is not None
+
+
 class UTCDateTime(sa.types.TypeDecorator):
     """A timestamp stored as UTC and always returned timezone-aware.
 

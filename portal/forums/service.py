@@ -8,13 +8,13 @@ with a message for the user and, for form input, the field it belongs to.
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import clock, markup, signals
 from portal.accounts.models import CustomerAccount
 from portal.auth.models import Department, User
+from portal.dbtypes import insert_unless_exists
 from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.extensions import db
 from portal.forums import permissions
@@ -594,36 +594,6 @@ def restore_post(post: Post, actor: User) -> Post:
 # --- votes ----------------------------------------------------------------------
 
 
-def _insert_unless_exists(model, **values) -> bool:
-    """Insert a row unless a unique constraint says it exists; return whether
-    it was inserted.
-
-    ``ON CONFLICT DO NOTHING`` rather than a savepoint: releasing a savepoint
-    counts as a commit to SQLAlchemy's ``after_commit`` event, which would
-    run the transaction's after-commit effects too early.
-    """
-    name = db.session.get_bind().dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the portal runs on PostgreSQL and SQLite
-        try:
-            with db.session.begin_nested():
-                db.session.add(model(**values))
-        except IntegrityError:
-            return False
-        return True
-    stmt = (
-        insert(model.__table__)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(model.__table__.c.id)
-    )
-    # rowcount is not reliable here (psycopg reports -1); a returned id is.
-    return db.session.execute(stmt).first() is not None
-
-
 def _existing_vote(post: Post, voter: User) -> Vote | None:
     return db.session.scalar(
         sa.select(Vote)
@@ -659,8 +629,8 @@ def vote(post: Post, voter: User, value: int) -> Post:
         if previous == value:
             return post
         if existing is None:
-            inserted = _insert_unless_exists(
-                Vote, post_id=post.id, user_id=voter.id, value=value
+            inserted = insert_unless_exists(
+                db.session, Vote, post_id=post.id, user_id=voter.id, value=value
             )
             if not inserted:
                 # The same person's other click won the race; look again.

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
+from portal.dbtypes import dialect_insert
 from portal.extensions import db
 from portal.incentives.models import PointEntry, PointTotal
 
@@ -30,11 +31,7 @@ def add(user_id: int, moment: datetime, points: int) -> None:
     count. A row is written even for 0 points, as the ledger row it mirrors
     puts the person on the month's leaderboard.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(PointTotal).values(
+    stmt = dialect_insert(db.session)(PointTotal).values(
         user_id=user_id, month=month_of(moment), points=points
     )
     db.session.execute(

@@ -18,11 +18,12 @@ from flask_babel import gettext as _
 
 from portal import clock
 from portal.auth.models import User
+from portal.dbtypes import insert_unless_exists
 from portal.extensions import db
 from portal.notifications import mail
 from portal.notifications.labels import mail_kind_label, notification_text
 from portal.notifications.models import DIGEST_PERIODS, DigestSend, Notification
-from portal.notifications.service import _insert_unless_exists, notifications_for
+from portal.notifications.service import notifications_for
 
 MAX_ITEMS = 50
 
@@ -144,7 +145,8 @@ def digest_for(user, period: str, start: datetime, end: datetime):
     sections = items_for(user, period, start, end)
     if not sections:
         return None
-    claimed = _insert_unless_exists(
+    claimed = insert_unless_exists(
+        db.session,
         DigestSend,
         user_id=user.id,
         period=period,

@@ -8,12 +8,12 @@ their list and their count.
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from portal import clock
 from portal.accounts.models import CustomerAccount
 from portal.auth.models import User
+from portal.dbtypes import insert_unless_exists
 from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.forums.models import Forum, Thread
@@ -94,37 +94,10 @@ def watch(user: User, target: str, target_id: int) -> Watch:
     if existing is not None:
         return existing
     # A second click racing the first finds the watch made: that is the point.
-    _insert_unless_exists(Watch, user_id=user.id, target=target, target_id=target_id)
-    return _watch(user, target, target_id)
-
-
-def _insert_unless_exists(model, **values) -> bool:
-    """Insert a row unless a unique constraint says it exists.
-
-    ``ON CONFLICT DO NOTHING`` rather than a savepoint: releasing a savepoint
-    counts as a commit to SQLAlchemy's ``after_commit`` event, which would
-    run the transaction's after-commit effects too early.
-    """
-    name = db.session.get_bind().dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the portal runs on PostgreSQL and SQLite
-        try:
-            with db.session.begin_nested():
-                db.session.add(model(**values))
-        except IntegrityError:
-            return False
-        return True
-    stmt = (
-        insert(model.__table__)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(model.__table__.c.id)
+    insert_unless_exists(
+        db.session, Watch, user_id=user.id, target=target, target_id=target_id
     )
-    # rowcount is not reliable here (psycopg reports -1); a returned id is.
-    return db.session.execute(stmt).first() is not None
+    return _watch(user, target, target_id)
 
 
 def unwatch(user: User, target: str, target_id: int) -> bool:
