@@ -310,11 +310,7 @@ def account_risk(account_id: int):
     account = accounts_service.get_account(account_id)
     viewer = current_user._get_current_object()
     sees_cases = handover_permissions.can_run_handovers(viewer)
-    risk = handover.risk_for_account(
-        account,
-        with_cases=sees_cases,
-        viewer=None if handover_permissions.can_view_risk(viewer) else viewer,
-    )
+    risk = handover.risk_for_account(account, with_cases=sees_cases, viewer=viewer)
     if not sees_cases:
         risk["open_case"] = None
     risk["people"] = [{k: v for k, v in p.items() if k != "id"} for p in risk["people"]]

@@ -16,11 +16,7 @@ def account_panel(account, viewer=None, **kwargs) -> Panel:
     """The account's risk level and reason, and any open handover touching it
     that the viewer may see (only those viewers hear who is leaving)."""
     cases_visible = permissions.can_view_risk(viewer)
-    risk = service.risk_for_account(
-        account,
-        with_cases=cases_visible,
-        viewer=None if cases_visible else viewer,
-    )
+    risk = service.risk_for_account(account, with_cases=cases_visible, viewer=viewer)
     cases = []
     for case in db.session.scalars(
         sa.select(HandoverCase)

@@ -1126,10 +1126,12 @@ def risk_for_account(
     name, score, share), ``top_share``, ``open_case`` (id, leaver, leaving_on,
     status; or None).
 
-    Those who assess risk (HR, managers) see it from everything; anyone else
-    passes ``viewer`` and sees it from what they may read, so that a restricted
-    forum does not tell outsiders who talks there about the customer.
+    Those who assess risk (HR, managers) see it from everything; any other
+    ``viewer`` sees it from what they may read, so that a restricted forum does
+    not tell outsiders who talks there about the customer.
     """
+    if viewer is not None and permissions.can_view_risk(viewer):
+        viewer = None
     row = risk_table(with_cases=with_cases, account_ids=[account.id], viewer=viewer)[0]
     return {
         "level": row.level,
