@@ -28,7 +28,7 @@ import click
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from bench import text
+from bench import search_index_dir, text
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -991,6 +991,7 @@ def main(size_name, database_url, seed, end, reset, check, no_hooks):
         reset=reset,
         check=check,
         hooks=not no_hooks,
+        config={"SEARCH_INDEX_DIR": str(search_index_dir(database_url))},
     )
     dialect = report["database"]
     (OUT / f"generate-{size_name}-{dialect}.json").write_text(

@@ -29,6 +29,8 @@ import click
 import requests
 import sqlalchemy as sa
 
+from bench import search_index_dir
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "bench" / "out"
 LUA = Path(__file__).with_name("report.lua")
@@ -287,6 +289,7 @@ def main(size, database_url, duration, threads, workers, only):
         "SECRET_KEY": "bench-secret-key-not-for-production",
         "TACIT_ENV": "production",
         "PYTHONPATH": str(ROOT),
+        "SEARCH_INDEX_DIR": str(search_index_dir(database_url)),
     }
     header = machine()
     click.echo(f"Machine: {header}")

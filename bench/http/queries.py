@@ -14,6 +14,7 @@ from collections import defaultdict
 import click
 import sqlalchemy as sa
 
+from bench import search_index_dir
 from bench.http.__main__ import PASSWORD, USERNAME, default_url, pick_pages
 
 
@@ -42,7 +43,11 @@ def main(size, database_url, explain, top, profile_pages, cpu_runs):
     database_url = database_url or default_url(size)
     pages = pick_pages(database_url)
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False}
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SEARCH_INDEX_DIR": str(search_index_dir(database_url)),
+            "WTF_CSRF_ENABLED": False,
+        }
     )
     log: list[tuple[str, object, float]] = []
 

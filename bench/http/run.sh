@@ -2,7 +2,8 @@
 # The whole HTTP benchmark at one size, from a fresh machine:
 #   bench/http/run.sh S            (or M; extra options go to python -m bench.http)
 # Installs wrk if it is missing, creates and fills the PostgreSQL database
-# tacit_bench_<size> if it is empty (BENCH_DATABASE_URL overrides it), then
+# tacit_bench_<size> if it is empty (BENCH_DATABASE_URL overrides it) and its
+# search index if it has none, then
 # serves the portal and the ceiling with gunicorn and drives both with wrk.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -23,5 +24,10 @@ e = sa.create_engine(sys.argv[1])
 with e.connect() as c:
     print(int(sa.inspect(c).has_table('users') and c.execute(sa.text('select count(*) from users')).scalar() > 0))" "$URL")" != 1 ]; then
     $PY -m bench.generate --size "$SIZE" --database-url "$URL" --reset
+fi
+# Each benchmark database has its own search index (bench/__init__.py).
+INDEX=$($PY -c "import sys; from bench import search_index_dir; print(search_index_dir(sys.argv[1]))" "$URL")
+if [ ! -d "$INDEX" ]; then
+    DATABASE_URL="$URL" SEARCH_INDEX_DIR="$INDEX" .venv/bin/flask --app portal search rebuild
 fi
 exec $PY -m bench.http --size "$SIZE" --database-url "$URL" "$@"
