@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test install install-dev lint format db demo i18n
+.PHONY: run test install install-dev lint format db demo i18n bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,11 @@ format: install-dev
 i18n: install
 	$(FLASK) i18n update
 	$(FLASK) i18n check
+
+## The whole performance run of issue 11 (PostgreSQL, Redis, wrk; about 40 minutes with
+## generation): pages at S and M against the ceiling, then live pushes at load. Results go
+## to bench/out/; bench/http/RESULTS.md and bench/live/RESULTS.md say how to read them.
+bench: install-dev
+	bench/http/run.sh S --duration 15
+	bench/http/run.sh M --duration 15
+	$(BIN)/python -m bench.live
