@@ -41,13 +41,15 @@ from whoosh.fields import (
     Schema,
 )
 from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Frequency, Positions
 from whoosh.index import LockError
 from whoosh.scoring import BM25F
+from whoosh.system import pack_uint
 
-from portal.search.analysis import text_analyzer, word_analyzer
+from portal.search.analysis import MixedAnalyzer, text_analyzer, word_analyzer
 
 # Bump when the fields or the analyzers change: old indexes then ask for a rebuild.
-SCHEMA_VERSION = "tacit-search-6"
+SCHEMA_VERSION = "tacit-search-7"
 VERSION_FILE = "TACIT_SCHEMA"
 WRITE_TIMEOUT = 30.0
 # Stored text is what snippets are cut from; indexed text may be longer.
@@ -63,19 +65,45 @@ class IndexUnavailable(Exception):
         self.reason = reason
 
 
+class FastText(TEXT):
+    """A TEXT field whose postings come from one pass of its analyzer.
+
+    Whoosh's own ``index`` drives the analyzer's token stream through the
+    format's ``word_values``; ``MixedAnalyzer.positions_of`` gives the same
+    terms, positions, frequencies and weights without a ``Token`` per word
+    (the bytes written are the same).
+    """
+
+    def index(self, value, **kwargs):
+        analyzer, fmt = self.analyzer, self.format
+        if (
+            not isinstance(value, str)
+            or not isinstance(analyzer, MixedAnalyzer)
+            or type(fmt) not in (Positions, Frequency)
+        ):
+            yield from super().index(value, **kwargs)
+            return
+        boost = fmt.field_boost
+        encode = fmt.encode if type(fmt) is Positions else None
+        for word, poses in analyzer.positions_of(value).items():
+            freq = len(poses)
+            value = encode(poses) if encode else pack_uint(freq)
+            yield word.encode("utf-8"), freq, float(freq) * boost, value
+
+
 def make_schema() -> Schema:
     text = text_analyzer()
     return Schema(
         key=ID(unique=True, stored=True),
         kind=ID(stored=True),
         doc_id=STORED,
-        title=TEXT(analyzer=text, stored=True),
+        title=FastText(analyzer=text, stored=True),
         # Stored for snippets; searched through ``content`` (title and body in
         # one field: one posting list per word, so AND queries skip quickly).
         body=STORED,
-        content=TEXT(analyzer=text),
+        content=FastText(analyzer=text),
         # Whole, unstemmed words of titles and names: "did you mean".
-        spell=TEXT(analyzer=word_analyzer(), phrase=False),
+        spell=FastText(analyzer=word_analyzer(), phrase=False),
         url=STORED,
         date=DATETIME(stored=True, sortable=True),
         scope=ID,
@@ -127,7 +155,7 @@ def _open_dir(path: Path):
     """Open the index in ``path`` reading its files, not mapping them.
 
     Whoosh maps a segment's compound file and then wraps each part of the
-    mapping in a ``BytesIO``, which copies it: every searcher (one per thread)
+    mapping in a ``BytesIO``, which copies it: every searcher (then one per thread)
     held its own copy of the whole term index (at size M of the page
     benchmark, 230 MB per searcher). Read through the file, parts are read
     when they are needed and the operating system's cache is shared.
@@ -135,9 +163,46 @@ def _open_dir(path: Path):
     return FileStorage(str(path), supports_mmap=False).open_index()
 
 
-# --- searching: one searcher per thread and index, reused until the index changes
+# --- searching: a few searchers per process, shared by its threads ---------------
+#
+# A searcher holds open files and per-segment caches (a few MB on a large
+# index). One per thread would mean one per server thread (gunicorn --threads
+# 100: each new thread opened the index again and kept it), so a process keeps
+# a small pool: a search takes an idle searcher, or opens one, and gives it
+# back; at most ``MAX_SEARCHERS`` are in use at once (on 2 cores more would
+# only wait for the CPU) and at most ``MAX_IDLE`` are kept between searches.
 
-_local = threading.local()
+MAX_SEARCHERS = 4
+MAX_IDLE = 2
+
+
+class _Pool:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.slots = threading.BoundedSemaphore(MAX_SEARCHERS)
+        self.idle: dict[str, list] = {}  # path -> [(stamp, searcher)], newest last
+
+    def take(self, key: str):
+        with self.lock:
+            found = self.idle.get(key)
+            return found.pop() if found else None
+
+    def give(self, key: str, entry) -> None:
+        with self.lock:
+            found = self.idle.setdefault(key, [])
+            if len(found) < MAX_IDLE:
+                found.append(entry)
+                return
+        _close(entry[1])
+
+    def drain(self) -> list:
+        with self.lock:
+            entries = [e for found in self.idle.values() for e in found]
+            self.idle.clear()
+        return entries
+
+
+_pool = _Pool()
 
 
 def _stamp(path: Path):
@@ -153,36 +218,36 @@ def searcher(path: str | os.PathLike):
     :raises IndexUnavailable: see ``open_index``.
     """
     path = Path(path)
-    cache = _local.__dict__.setdefault("searchers", {})
     key = str(path)
-    entry = cache.get(key)
-    try:
-        stamp = _stamp(path)
-    except OSError:
-        stamp = None
-    if entry is not None and (stamp is None or entry[0] != stamp):
-        _close(entry[1])
-        cache.pop(key, None)
-        entry = None
-    try:
-        if entry is None:
-            ix = open_index(path)
-            s = ix.searcher(weighting=BM25F())
-        elif entry[1].up_to_date():
-            s = entry[1]
-        else:
-            # Not ``refresh()``: it reuses segment readers, and a reused reader
-            # misses deletions made in its segment since (an updated document
-            # would show twice). A new searcher reads the segments afresh.
+    with _pool.slots:
+        entry = _pool.take(key)
+        try:
+            stamp = _stamp(path)
+        except OSError:
+            stamp = None
+        if entry is not None and (stamp is None or entry[0] != stamp):
             _close(entry[1])
-            s = open_index(path).searcher(weighting=BM25F())
-    except IndexUnavailable:
-        raise
-    except Exception as error:
-        cache.pop(key, None)
-        raise IndexUnavailable("unreadable", str(error)) from error
-    cache[key] = (stamp, s)
-    yield s
+            entry = None
+        try:
+            if entry is not None and entry[1].up_to_date():
+                s = entry[1]
+            else:
+                # Not ``refresh()``: it reuses segment readers, and a reused
+                # reader misses deletions made in its segment since (an updated
+                # document would show twice). A new searcher reads them afresh.
+                if entry is not None:
+                    _close(entry[1])
+                s = open_index(path).searcher(weighting=BM25F())
+        except IndexUnavailable:
+            raise
+        except Exception as error:
+            raise IndexUnavailable("unreadable", str(error)) from error
+        try:
+            yield s
+        except BaseException:
+            _close(s)  # it may be half-way through something: do not reuse it
+            raise
+        _pool.give(key, (stamp, s))
 
 
 def _close(s) -> None:
@@ -192,9 +257,8 @@ def _close(s) -> None:
 
 
 def forget_searchers() -> None:
-    """Close this thread's cached searchers (tests, and after a rebuild)."""
-    cache = _local.__dict__.pop("searchers", {})
-    for _, s in cache.values():
+    """Close the idle searchers (tests, and after a rebuild)."""
+    for _, s in _pool.drain():
         _close(s)
 
 

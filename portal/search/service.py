@@ -257,15 +257,22 @@ def _term_pattern(terms) -> re.Pattern | None:
 def _marked(text: str, pattern, start: int = 0, end: int | None = None) -> Markup:
     """Escape ``text[start:end]``, wrapping matches of ``pattern`` in <mark>."""
     end = len(text) if end is None else end
+    if pattern is None:
+        return escape(text[start:end])
     out = []
     pos = start
-    if pattern is not None:
-        for m in pattern.finditer(text, start, end):
-            out.append(escape(text[pos : m.start()]))
-            out.append(Markup("<mark>%s</mark>") % text[m.start() : m.end()])
-            pos = m.end()
+    for m in pattern.finditer(text, start, end):
+        # Markup pieces joined once: no "%" formatting per match.
+        out.append(escape(text[pos : m.start()]))
+        out.append(_OPEN)
+        out.append(escape(m.group()))
+        out.append(_CLOSE)
+        pos = m.end()
     out.append(escape(text[pos:end]))
     return Markup("").join(out)
+
+
+_OPEN, _CLOSE = Markup("<mark>"), Markup("</mark>")
 
 
 def _snippet(body: str, pattern) -> Markup:
