@@ -273,6 +273,15 @@ def _contains(docs: array, d: int) -> bool:
     return i < len(docs) and docs[i] == d
 
 
+def _common(found: dict, docs: array):
+    """The documents of ``docs`` that are keys of ``found``: a set operation in
+    C when the list is not much longer than ``found``, else a binary search per
+    key."""
+    if len(docs) <= 8 * len(found):
+        return found.keys() & docs
+    return [d for d in found if _contains(docs, d)]
+
+
 def _conjunction(searcher, identity, terms) -> dict[int, float]:
     """Return ``{docnum: score}`` of the documents that contain every term."""
     lists = []
@@ -315,13 +324,16 @@ def search(searcher, p: Plan, limit: int) -> tuple[int, list[tuple[int, float]]]
         for group in p.required
     ]
     banned = [_postings(searcher, identity, f, t, False)[0] for f, t in p.excluded]
-    if found and (checks or banned):
-        found = {
-            d: score
-            for d, score in found.items()
-            if all(any(_contains(docs, d) for docs in group) for group in checks)
-            and not any(_contains(docs, d) for docs in banned)
-        }
+    for docs in banned:
+        if found:
+            for d in _common(found, docs):
+                del found[d]
+    for group in checks:
+        if found:
+            kept = set()
+            for docs in group:
+                kept.update(_common(found, docs))
+            found = {d: found[d] for d in kept}
     # (score, -docnum) tuples compare in C: no key function per match.
     best = heapq.nlargest(limit, zip(found.values(), map(neg, found), strict=True))
     return len(found), [(-negdoc, score) for score, negdoc in best]
