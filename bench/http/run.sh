@@ -3,7 +3,7 @@
 #   bench/http/run.sh S            (or M; extra options go to python -m bench.http)
 # Installs wrk if it is missing, creates and fills the PostgreSQL database
 # tacit_bench_<size> if it is empty (BENCH_DATABASE_URL overrides it) and its
-# search index if it has none, then
+# search index if it has none or an outdated one, then
 # serves the portal and the ceiling with gunicorn and drives both with wrk.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -25,9 +25,10 @@ with e.connect() as c:
     print(int(sa.inspect(c).has_table('users') and c.execute(sa.text('select count(*) from users')).scalar() > 0))" "$URL")" != 1 ]; then
     $PY -m bench.generate --size "$SIZE" --database-url "$URL" --reset
 fi
-# Each benchmark database has its own search index (bench/__init__.py).
+# Each benchmark database has its own search index (bench/__init__.py), rebuilt
+# when it is missing or was built with another schema.
 INDEX=$($PY -c "import sys; from bench import search_index_dir; print(search_index_dir(sys.argv[1]))" "$URL")
-if [ ! -d "$INDEX" ]; then
-    DATABASE_URL="$URL" SEARCH_INDEX_DIR="$INDEX" .venv/bin/flask --app portal search rebuild
+if [ "$($PY -c "import sys; from portal.search import backend; print(backend.status(sys.argv[1]))" "$INDEX")" != ok ]; then
+    DATABASE_URL="$URL" SEARCH_INDEX_DIR="$INDEX" .venv/bin/flask --app portal search rebuild --procs 2
 fi
 exec $PY -m bench.http --size "$SIZE" --database-url "$URL" "$@"

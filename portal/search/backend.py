@@ -126,10 +126,19 @@ def _version_of(path: Path) -> str | None:
         return None
 
 
+def _exists(path: Path) -> bool:
+    """Whether ``path`` holds an index, without opening it.
+
+    Opening unpickles the schema, which names our analyzer's classes: an index
+    built by an older version of the portal can name classes that are gone.
+    """
+    return path.is_dir() and any(path.glob("_MAIN_*.toc"))
+
+
 def status(path: str | os.PathLike) -> str:
     """Return ``ok``, ``missing`` or ``outdated`` for the index at ``path``."""
     path = Path(path)
-    if not path.is_dir() or not whoosh_index.exists_in(str(path)):
+    if not _exists(path):
         return "missing"
     if _version_of(path) != SCHEMA_VERSION:
         return "outdated"
@@ -402,19 +411,16 @@ def build(path: str | os.PathLike, *, procs: int = 1, limitmb: int = 256):
     fresh.mkdir()
     old_lock = None
     try:
-        if whoosh_index.exists_in(str(path)):
-            try:
-                old_ix = _open_dir(path)
-                old_lock = old_ix.storage.lock("MAIN_WRITELOCK")
-                deadline = time.monotonic() + WRITE_TIMEOUT
-                while not old_lock.acquire(blocking=False):
-                    if time.monotonic() > deadline:
-                        raise LockError("the index is being written")
-                    time.sleep(0.05)
-            except LockError:
-                raise
-            except Exception:
-                old_lock = None  # an unreadable old index has no writers to hold off
+        if _exists(path):
+            # The lock is a file beside the index: taking it does not open the
+            # index, which may be unreadable or built by an older portal.
+            old_lock = FileStorage(str(path)).lock("MAIN_WRITELOCK")
+            deadline = time.monotonic() + WRITE_TIMEOUT
+            while not old_lock.acquire(blocking=False):
+                if time.monotonic() > deadline:
+                    old_lock = None
+                    raise LockError("the index is being written")
+                time.sleep(0.05)
         ix = whoosh_index.create_in(str(fresh), make_schema())
         kwargs = {"limitmb": limitmb, "compound": COMPOUND}
         if procs > 1:

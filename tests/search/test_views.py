@@ -128,6 +128,46 @@ def test_index_of_another_schema_asks_for_rebuild(login, employee, index):
     assert "rebuild is needed" in html
 
 
+def test_index_from_an_older_portal_asks_for_rebuild_and_rebuilds(
+    app, login, forum, employee, monkeypatch
+):
+    """An index whose pickled schema names an analyzer class this version no
+    longer has (schema 6 named ``MixedTokenizer``) is outdated, not a 500, and
+    ``search rebuild`` replaces it."""
+    import sys
+    import types
+
+    from whoosh import index as whoosh_index
+    from whoosh.analysis import RegexTokenizer
+    from whoosh.fields import TEXT, Schema
+
+    from portal.search import indexing
+
+    gone = types.ModuleType("tacit_gone_analysis")
+    gone.OldTokenizer = type("OldTokenizer", (RegexTokenizer,), {})
+    gone.OldTokenizer.__module__ = gone.__name__
+    monkeypatch.setitem(sys.modules, gone.__name__, gone)
+    path = Path(app.config["SEARCH_INDEX_DIR"])
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    old = whoosh_index.create_in(
+        str(path), Schema(title=TEXT(analyzer=gone.OldTokenizer()))
+    )
+    old.writer().commit()
+    (path / backend.VERSION_FILE).write_text("tacit-search-6 old\n")
+    monkeypatch.delitem(sys.modules, gone.__name__)
+
+    make_thread(forum, employee, "Renewal terms for Contoso")
+    page = login(employee).get("/search?q=renewal")
+    assert page.status_code == 200
+    assert "rebuild is needed" in page.get_data(as_text=True)
+
+    indexing.rebuild()
+    assert backend.status(path) == "ok"
+    html = login(employee).get("/search?q=renewal").get_data(as_text=True)
+    assert "terms for Contoso" in html
+
+
 def test_unreadable_index(login, employee, index):
     # A segment's files (one compound .seg, or its .trm, .pst … files) are gone.
     for f in Path(index).iterdir():
