@@ -153,6 +153,7 @@ def _init_babel(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=select_locale, timezone_selector=select_timezone
     )
+    i18n.install(app.jinja_env)
 
 
 def _has_nul(value) -> bool:

@@ -5,11 +5,15 @@ Every action is a POST form (CSRF-protected) that works without JavaScript;
 """
 
 import difflib
+from datetime import datetime
+from functools import partial
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -17,10 +21,13 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from portal import fragments
 from portal.accounts import service as accounts_service
 from portal.accounts.models import CustomerAccount
 from portal.auth.models import Department
@@ -47,6 +54,15 @@ from portal.tags import service as tags_service
 from portal.tags.models import Tag
 
 bp = Blueprint("forums", __name__)
+
+# The rendered posts, shared by every reader who sees a post the same way.
+POST_CACHE = "forums.post_html"
+
+
+@bp.record_once
+def _post_cache(state) -> None:
+    size = state.app.config.get("FORUMS_POST_CACHE_SIZE", 2000)
+    state.app.extensions[POST_CACHE] = fragments.FragmentCache(size)
 
 
 def _viewer():
@@ -267,17 +283,86 @@ def _render_thread(
         form=form,
         preview=preview,
         move_form=move_form,
-        **_posts_context(viewer, thread, posts.items),
+        post_html=_post_html(viewer, thread, posts.items),
     ), status
 
 
-def _posts_context(viewer, thread: Thread, posts: list[Post]) -> dict:
-    """What ``forums/_post.html`` needs besides the post, for a page of posts:
-    the reader's votes and what they may do with each post, worked out once."""
-    return {
-        "my_votes": service.votes_by(viewer, [p.id for p in posts]),
-        "post_actions": permissions.post_actions(viewer, thread, posts),
-    }
+class Author(NamedTuple):
+    """What a post shows of its author (``user_link``)."""
+
+    username: str
+    display_name: str
+    departed: bool
+
+
+class PostView(NamedTuple):
+    """All that ``forums/_post.html`` shows of one post to one reader.
+
+    With the language, the time zone and the body, it is the key of the post's
+    rendered HTML: a reader with another vote, other rights, or who sees the
+    post after an edit, a vote, an acceptance or a rename, has another key.
+    """
+
+    id: int
+    url: str
+    first: bool
+    deleted: bool
+    created_at: datetime
+    created_ago: str  # "3 hours ago": changes with the clock
+    edited_at: datetime | None
+    score: int
+    author: Author | None
+    thread_id: int
+    thread_slug: str
+    accepted: bool
+    may: permissions.PostActions
+    mine: int  # the reader's vote: -1, 0 or +1
+
+
+def _post_html(viewer, thread: Thread, posts: list[Post]) -> list[Markup]:
+    """Return the HTML of ``posts`` (of ``thread``) as ``viewer`` sees them.
+
+    The reader's votes and what they may do with each post are worked out once
+    for the page; each post is rendered once for everyone who sees it the same
+    way and kept in the fragment cache (``portal/fragments.py``).
+    """
+    votes = service.votes_by(viewer, [p.id for p in posts])
+    actions = permissions.post_actions(viewer, thread, posts)
+    time_ago = current_app.jinja_env.filters["time_ago"]
+    reader = (str(get_locale()), str(get_timezone()), request.script_root)
+    cache = current_app.extensions[POST_CACHE]
+    values = {"csrf": generate_csrf()}
+    html = []
+    for post in posts:
+        author = post.author
+        view = PostView(
+            id=post.id,
+            url=post.url,
+            first=post.is_first,
+            deleted=post.deleted_at is not None,
+            created_at=post.created_at,
+            created_ago=time_ago(post.created_at),
+            edited_at=post.edited_at,
+            score=post.score,
+            author=author
+            and Author(author.username, author.display_name, author.departed),
+            thread_id=thread.id,
+            thread_slug=thread.slug,
+            accepted=thread.accepted_post_id == post.id,
+            may=actions[post.id],
+            mine=votes.get(post.id, 0),
+        )
+        body = post.body_html
+        key = (view, hash(body), len(body), post.updated_at, reader)
+        render = partial(
+            render_template,
+            "forums/_post.html",
+            p=view,
+            body=body,
+            token=fragments.hole("csrf"),
+        )
+        html.append(cache.get(key, render).fill(values))
+    return html
 
 
 @bp.route("/forums/t/<int:thread_id>")
@@ -330,12 +415,7 @@ def post_fragment(post_id: int):
     """One post as HTML, for the reader: what live updates insert."""
     viewer = _viewer()
     post = service.get_post(post_id, viewer)
-    return render_template(
-        "forums/_post.html",
-        post=post,
-        thread=post.thread,
-        **_posts_context(viewer, post.thread, [post]),
-    )
+    return _post_html(viewer, post.thread, [post])[0]
 
 
 @bp.route("/forums/posts/<int:post_id>/edit", methods=["GET", "POST"])
