@@ -55,14 +55,21 @@ from portal.tags.models import Tag
 
 bp = Blueprint("forums", __name__)
 
-# The rendered posts, shared by every reader who sees a post the same way.
+# Rendered posts and thread-list rows, each shared by every reader who sees it
+# the same way (portal/fragments.py).
 POST_CACHE = "forums.post_html"
+ROW_CACHE = "forums.thread_row_html"
 
 
 @bp.record_once
-def _post_cache(state) -> None:
-    size = state.app.config.get("FORUMS_POST_CACHE_SIZE", 2000)
-    state.app.extensions[POST_CACHE] = fragments.FragmentCache(size)
+def _fragment_caches(state) -> None:
+    config = state.app.config
+    state.app.extensions[POST_CACHE] = fragments.FragmentCache(
+        config.get("FORUMS_POST_CACHE_SIZE", 2000)
+    )
+    state.app.extensions[ROW_CACHE] = fragments.FragmentCache(
+        config.get("FORUMS_ROW_CACHE_SIZE", 2000)
+    )
 
 
 def _viewer():
@@ -157,6 +164,7 @@ def view_forum(forum_slug: str):
         "forums/threads.html",
         forum=forum,
         page=page,
+        row_html=_thread_rows(page.items, forum),
         args=f["args"],
         tag=f["tag"],
         account=f["account"],
@@ -172,6 +180,7 @@ def list_threads():
         "forums/threads.html",
         forum=None,
         page=page,
+        row_html=_thread_rows(page.items, None),
         args=f["args"],
         tag=f["tag"],
         account=f["account"],
@@ -287,12 +296,27 @@ def _render_thread(
     ), status
 
 
+# --- rendered fragments ------------------------------------------------------
+
+
 class Author(NamedTuple):
-    """What a post shows of its author (``user_link``)."""
+    """What a fragment shows of a person (``user_link``)."""
 
     username: str
     display_name: str
     departed: bool
+
+
+def _author(user) -> Author | None:
+    if user is None:
+        return None
+    return Author(user.username, user.display_name, user.departed)
+
+
+def _reader() -> tuple:
+    """What every fragment's HTML depends on besides its data: the reader's
+    language and time zone, and where the portal is mounted (``url_for``)."""
+    return (str(get_locale()), str(get_timezone()), request.script_root)
 
 
 class PostView(NamedTuple):
@@ -329,12 +353,11 @@ def _post_html(viewer, thread: Thread, posts: list[Post]) -> list[Markup]:
     votes = service.votes_by(viewer, [p.id for p in posts])
     actions = permissions.post_actions(viewer, thread, posts)
     time_ago = current_app.jinja_env.filters["time_ago"]
-    reader = (str(get_locale()), str(get_timezone()), request.script_root)
+    reader = _reader()
     cache = current_app.extensions[POST_CACHE]
     values = {"csrf": generate_csrf()}
     html = []
     for post in posts:
-        author = post.author
         view = PostView(
             id=post.id,
             url=post.url,
@@ -344,8 +367,7 @@ def _post_html(viewer, thread: Thread, posts: list[Post]) -> list[Markup]:
             created_ago=time_ago(post.created_at),
             edited_at=post.edited_at,
             score=post.score,
-            author=author
-            and Author(author.username, author.display_name, author.departed),
+            author=_author(post.author),
             thread_id=thread.id,
             thread_slug=thread.slug,
             accepted=thread.accepted_post_id == post.id,
@@ -362,6 +384,78 @@ def _post_html(viewer, thread: Thread, posts: list[Post]) -> list[Markup]:
             token=fragments.hole("csrf"),
         )
         html.append(cache.get(key, render).fill(values))
+    return html
+
+
+class Label(NamedTuple):
+    """A tag (``slug``, ``name``) or an account (``url``, ``crm_ref``, ``name``)
+    on a thread, as ``forums/_macros.html``'s ``labels`` shows it."""
+
+    slug: str | None = None
+    name: str = ""
+    url: str | None = None
+    crm_ref: str | None = None
+
+
+class ThreadRow(NamedTuple):
+    """All that ``forums/_thread_row.html`` shows of a thread in a list: with
+    the language and the time zone, the key of the row's rendered HTML. The
+    list's query decides who sees the thread; the row is the same for all."""
+
+    id: int
+    url: str
+    title: str
+    is_question: bool
+    state: str
+    pinned: bool
+    locked: bool
+    deleted_at: datetime | None
+    created_at: datetime
+    created_ago: str
+    author: Author | None
+    tags: tuple[Label, ...]
+    accounts: tuple[Label, ...]
+    reply_count: int
+    last_activity_at: datetime
+    last_ago: str
+    last_poster: Author | None
+    forum: tuple[str, str] | None  # (url, name) on the list of all forums
+    list_forum_slug: str | None  # the forum whose list this is; labels filter it
+
+
+def _thread_rows(threads: list[Thread], forum: Forum | None) -> list[Markup]:
+    """Return the rows of a thread list, each rendered once for all readers."""
+    time_ago = current_app.jinja_env.filters["time_ago"]
+    reader = _reader()
+    cache = current_app.extensions[ROW_CACHE]
+    html = []
+    for thread in threads:
+        row = ThreadRow(
+            id=thread.id,
+            url=thread.url,
+            title=thread.title,
+            is_question=thread.is_question,
+            state=thread.state,
+            pinned=thread.pinned,
+            locked=thread.locked,
+            deleted_at=thread.deleted_at,
+            created_at=thread.created_at,
+            created_ago=time_ago(thread.created_at),
+            author=_author(thread.author),
+            tags=tuple(Label(slug=t.slug, name=t.name) for t in thread.tags),
+            accounts=tuple(
+                Label(url=a.url, crm_ref=a.crm_ref, name=a.name)
+                for a in thread.accounts
+            ),
+            reply_count=thread.reply_count,
+            last_activity_at=thread.last_activity_at,
+            last_ago=time_ago(thread.last_activity_at),
+            last_poster=_author(thread.last_poster),
+            forum=None if forum else (thread.forum.url, thread.forum.name),
+            list_forum_slug=forum.slug if forum else None,
+        )
+        render = partial(render_template, "forums/_thread_row.html", r=row)
+        html.append(cache.get((row, reader), render).fill({}))
     return html
 
 
