@@ -2,6 +2,7 @@
 
 import importlib
 import logging
+from collections import ChainMap
 from pathlib import Path
 
 from flask import (
@@ -12,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.templating import Environment
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -58,6 +60,21 @@ CSP = (
 )
 
 
+class _TemplateGlobals(ChainMap):
+    """A template's globals (its own over the environment's), whose ``keys()``
+    is a plain set. Jinja compares them with the page's globals at every
+    ``{% from … import %}``; through a ChainMap's key view that is a generator
+    per global (the portal has about a hundred), half a millisecond a page."""
+
+    def keys(self):
+        return set().union(*self.maps)
+
+
+class _Environment(Environment):
+    def make_globals(self, d):
+        return _TemplateGlobals({} if d is None else d, self.globals)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the portal. ``config`` overrides settings (tests use it)."""
     app = Flask(
@@ -66,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.jinja_environment = _Environment
     if config and config.get("INSTANCE_PATH"):
         app.instance_path = config["INSTANCE_PATH"]
     app.config.from_mapping(config_module.load(app.instance_path))
