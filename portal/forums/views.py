@@ -5,11 +5,15 @@ Every action is a POST form (CSRF-protected) that works without JavaScript;
 """
 
 import difflib
+from datetime import datetime
+from functools import partial
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -17,10 +21,13 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from portal import fragments
 from portal.accounts import service as accounts_service
 from portal.accounts.models import CustomerAccount
 from portal.auth.models import Department
@@ -47,6 +54,22 @@ from portal.tags import service as tags_service
 from portal.tags.models import Tag
 
 bp = Blueprint("forums", __name__)
+
+# Rendered posts and thread-list rows, each shared by every reader who sees it
+# the same way (portal/fragments.py).
+POST_CACHE = "forums.post_html"
+ROW_CACHE = "forums.thread_row_html"
+
+
+@bp.record_once
+def _fragment_caches(state) -> None:
+    config = state.app.config
+    state.app.extensions[POST_CACHE] = fragments.FragmentCache(
+        config.get("FORUMS_POST_CACHE_SIZE", 2000)
+    )
+    state.app.extensions[ROW_CACHE] = fragments.FragmentCache(
+        config.get("FORUMS_ROW_CACHE_SIZE", 2000)
+    )
 
 
 def _viewer():
@@ -141,6 +164,7 @@ def view_forum(forum_slug: str):
         "forums/threads.html",
         forum=forum,
         page=page,
+        row_html=_thread_rows(page.items, forum),
         args=f["args"],
         tag=f["tag"],
         account=f["account"],
@@ -156,6 +180,7 @@ def list_threads():
         "forums/threads.html",
         forum=None,
         page=page,
+        row_html=_thread_rows(page.items, None),
         args=f["args"],
         tag=f["tag"],
         account=f["account"],
@@ -267,17 +292,171 @@ def _render_thread(
         form=form,
         preview=preview,
         move_form=move_form,
-        **_posts_context(viewer, thread, posts.items),
+        post_html=_post_html(viewer, thread, posts.items),
     ), status
 
 
-def _posts_context(viewer, thread: Thread, posts: list[Post]) -> dict:
-    """What ``forums/_post.html`` needs besides the post, for a page of posts:
-    the reader's votes and what they may do with each post, worked out once."""
-    return {
-        "my_votes": service.votes_by(viewer, [p.id for p in posts]),
-        "post_actions": permissions.post_actions(viewer, thread, posts),
-    }
+# --- rendered fragments ------------------------------------------------------
+
+
+class Author(NamedTuple):
+    """What a fragment shows of a person (``user_link``)."""
+
+    username: str
+    display_name: str
+    departed: bool
+
+
+def _author(user) -> Author | None:
+    if user is None:
+        return None
+    return Author(user.username, user.display_name, user.departed)
+
+
+def _reader() -> tuple:
+    """What every fragment's HTML depends on besides its data: the reader's
+    language and time zone, and where the portal is mounted (``url_for``)."""
+    return (str(get_locale()), str(get_timezone()), request.script_root)
+
+
+class PostView(NamedTuple):
+    """All that ``forums/_post.html`` shows of one post to one reader.
+
+    With the language, the time zone and the body, it is the key of the post's
+    rendered HTML: a reader with another vote, other rights, or who sees the
+    post after an edit, a vote, an acceptance or a rename, has another key.
+    """
+
+    id: int
+    url: str
+    first: bool
+    deleted: bool
+    created_at: datetime
+    created_ago: str  # "3 hours ago": changes with the clock
+    edited_at: datetime | None
+    score: int
+    author: Author | None
+    thread_id: int
+    thread_slug: str
+    accepted: bool
+    may: permissions.PostActions
+    mine: int  # the reader's vote: -1, 0 or +1
+
+
+def _post_html(viewer, thread: Thread, posts: list[Post]) -> list[Markup]:
+    """Return the HTML of ``posts`` (of ``thread``) as ``viewer`` sees them.
+
+    The reader's votes and what they may do with each post are worked out once
+    for the page; each post is rendered once for everyone who sees it the same
+    way and kept in the fragment cache (``portal/fragments.py``).
+    """
+    votes = service.votes_by(viewer, [p.id for p in posts])
+    actions = permissions.post_actions(viewer, thread, posts)
+    time_ago = current_app.jinja_env.filters["time_ago"]
+    reader = _reader()
+    cache = current_app.extensions[POST_CACHE]
+    values = {"csrf": generate_csrf()}
+    html = []
+    for post in posts:
+        view = PostView(
+            id=post.id,
+            url=post.url,
+            first=post.is_first,
+            deleted=post.deleted_at is not None,
+            created_at=post.created_at,
+            created_ago=time_ago(post.created_at),
+            edited_at=post.edited_at,
+            score=post.score,
+            author=_author(post.author),
+            thread_id=thread.id,
+            thread_slug=thread.slug,
+            accepted=thread.accepted_post_id == post.id,
+            may=actions[post.id],
+            mine=votes.get(post.id, 0),
+        )
+        body = post.body_html
+        key = (view, hash(body), len(body), post.updated_at, reader)
+        render = partial(
+            render_template,
+            "forums/_post.html",
+            p=view,
+            body=body,
+            token=fragments.hole("csrf"),
+        )
+        html.append(cache.get(key, render).fill(values))
+    return html
+
+
+class Label(NamedTuple):
+    """A tag (``slug``, ``name``) or an account (``url``, ``crm_ref``, ``name``)
+    on a thread, as ``forums/_macros.html``'s ``labels`` shows it."""
+
+    slug: str | None = None
+    name: str = ""
+    url: str | None = None
+    crm_ref: str | None = None
+
+
+class ThreadRow(NamedTuple):
+    """All that ``forums/_thread_row.html`` shows of a thread in a list: with
+    the language and the time zone, the key of the row's rendered HTML. The
+    list's query decides who sees the thread; the row is the same for all."""
+
+    id: int
+    url: str
+    title: str
+    is_question: bool
+    state: str
+    pinned: bool
+    locked: bool
+    deleted_at: datetime | None
+    created_at: datetime
+    created_ago: str
+    author: Author | None
+    tags: tuple[Label, ...]
+    accounts: tuple[Label, ...]
+    reply_count: int
+    last_activity_at: datetime
+    last_ago: str
+    last_poster: Author | None
+    forum: tuple[str, str] | None  # (url, name) on the list of all forums
+    list_forum_slug: str | None  # the forum whose list this is; labels filter it
+
+
+def _thread_rows(threads: list[Thread], forum: Forum | None) -> list[Markup]:
+    """Return the rows of a thread list, each rendered once for all readers."""
+    time_ago = current_app.jinja_env.filters["time_ago"]
+    reader = _reader()
+    cache = current_app.extensions[ROW_CACHE]
+    html = []
+    for thread in threads:
+        row = ThreadRow(
+            id=thread.id,
+            url=thread.url,
+            title=thread.title,
+            is_question=thread.is_question,
+            state=thread.state,
+            pinned=thread.pinned,
+            locked=thread.locked,
+            deleted_at=thread.deleted_at,
+            created_at=thread.created_at,
+            created_ago=time_ago(thread.created_at),
+            author=_author(thread.author),
+            tags=tuple(Label(slug=t.slug, name=t.name) for t in thread.tags),
+            accounts=tuple(
+                Label(url=a.url, crm_ref=a.crm_ref, name=a.name)
+                for a in thread.accounts
+            ),
+            reply_count=thread.reply_count,
+            last_activity_at=thread.last_activity_at,
+            last_ago=time_ago(thread.last_activity_at),
+            last_poster=_author(thread.last_poster),
+            forum=None if forum else (thread.forum.url, thread.forum.name),
+            list_forum_slug=forum.slug if forum else None,
+        )
+        render = partial(render_template, "forums/_thread_row.html", r=row)
+        html.append(cache.get((row, reader), render).fill({}))
+    return html
 
 
 @bp.route("/forums/t/<int:thread_id>")
@@ -330,12 +509,7 @@ def post_fragment(post_id: int):
     """One post as HTML, for the reader: what live updates insert."""
     viewer = _viewer()
     post = service.get_post(post_id, viewer)
-    return render_template(
-        "forums/_post.html",
-        post=post,
-        thread=post.thread,
-        **_posts_context(viewer, post.thread, [post]),
-    )
+    return _post_html(viewer, post.thread, [post])[0]
 
 
 @bp.route("/forums/posts/<int:post_id>/edit", methods=["GET", "POST"])

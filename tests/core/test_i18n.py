@@ -38,3 +38,17 @@ def test_user_setting_beats_the_browser(make, login):
     user = make.user("xiaoming", locale="zh")
     page = login(user).get("/", headers={"Accept-Language": "en"})
     assert "欢迎" in page.get_data(as_text=True)
+
+
+def test_templates_follow_a_forced_language_within_a_request(app):
+    # Templates remember the request's translations (portal.i18n.translations);
+    # switching the language for an e-mail must still switch them, and back.
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    sign_in = '{{ _("Sign in") }}'
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert render_template_string(sign_in) == "Sign in"
+        with force_locale("zh"):
+            assert render_template_string(sign_in) == "登录"
+        assert render_template_string(sign_in) == "Sign in"
