@@ -76,10 +76,21 @@ def get_thread(thread_id: int, viewer) -> Thread:
     :raises NotFound: when there is none, it is in a forum the viewer may not
         read, or it is deleted and the viewer is not a moderator.
     """
-    thread = db.session.scalar(
-        sa.select(Thread)
-        .where(Thread.id == thread_id)
-        .options(joinedload(Thread.forum), joinedload(Thread.author))
+    # Its tags and accounts in the same statement (a thread has a few of
+    # each): two round trips fewer on every thread page than their selectin.
+    thread = (
+        db.session.scalars(
+            sa.select(Thread)
+            .where(Thread.id == thread_id)
+            .options(
+                joinedload(Thread.forum),
+                joinedload(Thread.author),
+                joinedload(Thread.tags),
+                joinedload(Thread.accounts),
+            )
+        )
+        .unique()
+        .first()
     )
     if thread is None or not permissions.can_read_thread(viewer, thread):
         raise NotFound(_("There is no thread %(id)s.", id=thread_id))
