@@ -1132,10 +1132,13 @@ def risk_for_account(
     """
     if viewer is not None and permissions.can_view_risk(viewer):
         viewer = None
-    row = risk_table(with_cases=with_cases, account_ids=[account.id], viewer=viewer)[0]
+    # The words need names and the API usernames: not whole User rows, of
+    # which a busy account has hundreds.
+    people = evidence.account_people(account.id, viewer=viewer)
+    level, reason, case = assess(people, _open_leavers() if with_cases else {})
     return {
-        "level": row.level,
-        "reason": row.reason,
+        "level": level,
+        "reason": reason,
         "people": [
             {
                 "id": u.id,
@@ -1144,16 +1147,16 @@ def risk_for_account(
                 "score": e.score,
                 "share": e.share,
             }
-            for u, e in row.people
+            for u, e in people
         ],
-        "top_share": row.top_share,
+        "top_share": people[0][1].share if people else 0.0,
         "open_case": None
-        if row.open_case is None
+        if case is None
         else {
-            "id": row.open_case.id,
-            "leaver": row.open_case.leaver.username,
-            "leaving_on": row.open_case.leaving_on.isoformat(),
-            "status": row.open_case.status,
+            "id": case.id,
+            "leaver": case.leaver.username,
+            "leaving_on": case.leaving_on.isoformat(),
+            "status": case.status,
         },
     }
 
