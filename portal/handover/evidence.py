@@ -28,7 +28,7 @@ deactivated person's knowledge has left with them):
   the top person on that account, ``people`` how many know it.
 - ``person_tags(user_id, *, since=None)`` → ``[(tag id, Evidence)]``.
 - ``window_start()`` → the start of the window (``HANDOVER_EVIDENCE_DAYS``,
-  default 365 days before now).
+  default 365 days before now, from the start of that hour).
 
 What counts, within the window: on threads linked to the account (or filed
 under the tag), accepted answers, other replies and thread starts, deleted
@@ -83,7 +83,10 @@ def window_days() -> int:
 
 
 def window_start() -> datetime:
-    return clock.now() - timedelta(days=window_days())
+    # From the start of the hour: every view in that hour counts the same
+    # evidence, so the account page can remember it (``risk_cache``).
+    start = clock.now() - timedelta(days=window_days())
+    return start.replace(minute=0, second=0, microsecond=0)
 
 
 # --- subjects: which threads and pages are about what ---------------------------------

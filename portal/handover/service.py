@@ -20,7 +20,8 @@ from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.extensions import db
 from portal.forums import service as forums_service
 from portal.forums.models import Forum, Thread
-from portal.handover import evidence, labels, permissions
+from portal.forums.permissions import reading_scope
+from portal.handover import evidence, labels, permissions, risk_cache
 from portal.handover.models import (
     HandoverCase,
     HandoverItem,
@@ -1133,8 +1134,15 @@ def risk_for_account(
     if viewer is not None and permissions.can_view_risk(viewer):
         viewer = None
     # The words need names and the API usernames: not whole User rows, of
-    # which a busy account has hundreds.
-    people = evidence.account_people(account.id, viewer=viewer)
+    # which a busy account has hundreds. Remembered until someone writes.
+    since = evidence.window_start()
+    scope = ("everything",) if viewer is None else reading_scope(viewer)
+    people = risk_cache.remembered(
+        account.id,
+        scope,
+        since,
+        lambda: tuple(evidence.account_people(account.id, since=since, viewer=viewer)),
+    )
     level, reason, case = assess(people, _open_leavers() if with_cases else {})
     return {
         "level": level,
