@@ -135,17 +135,25 @@ def account_timeline(account, viewer, before=None, limit=20, **kwargs):
     about = sa.select(thread_accounts.c.thread_id).where(
         thread_accounts.c.account_id == account.id
     )
-    stmt = (
-        sa.select(Post)
+    # The newest posts first, by id and time alone; then what the events show
+    # of those few (a busy account has thousands of posts to choose from).
+    newest = (
+        sa.select(Post.id)
         .join(Post.thread)
         .join(Thread.forum)
         .where(Post.thread_id.in_(about), *_visible_posts(viewer))
         .order_by(Post.created_at.desc(), Post.id.desc())
         .limit(limit)
-        .options(*_EVENT_LOADS)
     )
     if before is not None:
-        stmt = stmt.where(Post.created_at < before)
+        newest = newest.where(Post.created_at < before)
+    stmt = (
+        sa.select(Post)
+        .join(Post.thread)
+        .where(Post.id.in_(newest.scalar_subquery()))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .options(*_EVENT_LOADS)
+    )
     return [_event(p) for p in db.session.scalars(stmt)]
 
 
