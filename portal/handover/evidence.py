@@ -65,7 +65,7 @@ WEIGHTS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     user_id: int
     accepted: int = 0
@@ -315,7 +315,7 @@ def account_evidence(
     return _combine(_rows(_account_threads(ids, viewer), _account_pages(ids), since))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     """Who a piece of evidence is about, as the words of a risk name them."""
 
