@@ -5,7 +5,7 @@ Only threads the viewer may read, like every list of the forums.
 """
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from portal import signals
 from portal.extensions import db
@@ -25,6 +25,10 @@ def _readable(viewer):
             contains_eager(Thread.forum),
             joinedload(Thread.author),
             joinedload(Thread.last_poster),
+            # The blocks show no tags or accounts, which the model loads with
+            # every thread otherwise (two queries per block).
+            lazyload(Thread.tags),
+            lazyload(Thread.accounts),
         )
     )
 
