@@ -19,7 +19,13 @@ PANEL_LIMIT = 10
 
 
 def _threads(viewer, limit: int = PANEL_LIMIT, **filters) -> list[Thread]:
-    stmt = service.list_threads(viewer, **filters).limit(limit)
+    # The panels show no tags or accounts, which the model loads with every
+    # thread otherwise (two queries per panel).
+    stmt = (
+        service.list_threads(viewer, **filters)
+        .limit(limit)
+        .options(sa.orm.lazyload(Thread.tags), sa.orm.lazyload(Thread.accounts))
+    )
     return list(db.session.scalars(stmt).unique())
 
 
