@@ -35,9 +35,18 @@ def _readable(viewer):
 
 def conversations(viewer, limit: int = LIMIT) -> list[Thread]:
     """Threads the viewer wrote in where someone else spoke last, newest first."""
-    mine = sa.select(Post.thread_id).where(
-        Post.author_id == viewer.id, Post.deleted_at.is_(None)
+    # The viewer's threads first, as a list: given the subquery, PostgreSQL
+    # hashes every thread of the company to find them (7 ms at 20,000 threads,
+    # against 2 ms for looking up the few hundred a person writes in).
+    mine = list(
+        db.session.scalars(
+            sa.select(Post.thread_id)
+            .where(Post.author_id == viewer.id, Post.deleted_at.is_(None))
+            .distinct()
+        )
     )
+    if not mine:
+        return []
     stmt = (
         _readable(viewer)
         .where(Thread.id.in_(mine), Thread.last_poster_id != viewer.id)
