@@ -301,3 +301,15 @@ page_experts = _signals.signal(
     "recognised_experts adds them to the page's main writers; the author of "
     "the current revision is still left out.",
 )
+
+# --- composed pages, continued ----------------------------------------------------
+
+accounts_recent_events = _signals.signal(
+    "accounts-recent-events",
+    doc="sender: User (the viewer); kwargs: accounts (list of CustomerAccount), "
+    "limit (int). Return {account id: [TimelineEvent, newest first, at most "
+    "limit]} with the same events as account_timeline (before=None) for each "
+    "account, or None. Every package that answers account_timeline answers this "
+    "too: the home page asks it once for several accounts, with a fixed number "
+    "of queries however many accounts it shows.",
+)

@@ -28,9 +28,18 @@ def owner(kind, ids=None, ref=None, viewer=None, **_):
         ids = [int(ref)] if str(ref).isdigit() and int(ref) < 2**31 else []
     if not ids:
         return {}
-    accounts = db.session.scalars(
-        sa.select(CustomerAccount).where(CustomerAccount.id.in_(ids))
-    )
+    # The account page asks about the account it has just loaded: take what
+    # the session already holds, and ask the database only for the rest.
+    held = [
+        db.session.identity_map.get(sa.orm.Session.identity_key(CustomerAccount, i))
+        for i in ids
+    ]
+    accounts = [a for a in held if a is not None]
+    missing = [i for i, a in zip(ids, held, strict=True) if a is None]
+    if missing:
+        accounts += db.session.scalars(
+            sa.select(CustomerAccount).where(CustomerAccount.id.in_(missing))
+        )
     return {
         a.id: {
             "id": a.id,

@@ -1,7 +1,8 @@
 """The accounts' block on the home page: the viewer's accounts and what changed
 about them lately; for someone who manages none, their department's accounts.
 
-What changed is asked of the other packages over ``account_timeline``, with the
+What changed is asked of the other packages over ``accounts_recent_events`` (the
+newest events of ``account_timeline``, for all the accounts at once), with the
 viewer, so each answers only with what the viewer may see.
 """
 
@@ -18,15 +19,19 @@ ACCOUNTS = 5
 EVENTS = 2
 
 
-def recent_changes(account, viewer, limit: int = EVENTS) -> list:
-    """Return the newest timeline events of ``account`` the viewer may see."""
-    events = []
-    for _receiver, answer in signals.account_timeline.send(
-        account, viewer=viewer, before=None, limit=limit
+def recent_changes(accounts, viewer, limit: int = EVENTS) -> dict[int, list]:
+    """Return the newest timeline events of each account the viewer may see,
+    by account id: one ``accounts_recent_events`` signal for all of them."""
+    found: dict[int, list] = {a.id: [] for a in accounts}
+    for _receiver, answer in signals.accounts_recent_events.send(
+        viewer, accounts=list(accounts), limit=limit
     ):
-        events.extend(answer or [])
-    events.sort(key=lambda e: e.when, reverse=True)
-    return events[:limit]
+        for account_id, events in (answer or {}).items():
+            found[account_id].extend(events)
+    for events in found.values():
+        events.sort(key=lambda e: e.when, reverse=True)
+        del events[limit:]
+    return found
 
 
 def home_panel(viewer, **_):
@@ -39,10 +44,11 @@ def home_panel(viewer, **_):
         )
     )
     if mine:
+        changes = recent_changes(mine, viewer)
         return Panel(
             "accounts/_home_mine.html",
             {
-                "rows": [(a, recent_changes(a, viewer)) for a in mine],
+                "rows": [(a, changes[a.id]) for a in mine],
                 "more_url": f"/accounts?manager={viewer.username}",
             },
             order=50,

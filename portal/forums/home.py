@@ -5,7 +5,7 @@ Only threads the viewer may read, like every list of the forums.
 """
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from portal import signals
 from portal.extensions import db
@@ -25,15 +25,28 @@ def _readable(viewer):
             contains_eager(Thread.forum),
             joinedload(Thread.author),
             joinedload(Thread.last_poster),
+            # The blocks show no tags or accounts, which the model loads with
+            # every thread otherwise (two queries per block).
+            lazyload(Thread.tags),
+            lazyload(Thread.accounts),
         )
     )
 
 
 def conversations(viewer, limit: int = LIMIT) -> list[Thread]:
     """Threads the viewer wrote in where someone else spoke last, newest first."""
-    mine = sa.select(Post.thread_id).where(
-        Post.author_id == viewer.id, Post.deleted_at.is_(None)
+    # The viewer's threads first, as a list: given the subquery, PostgreSQL
+    # hashes every thread of the company to find them (7 ms at 20,000 threads,
+    # against 2 ms for looking up the few hundred a person writes in).
+    mine = list(
+        db.session.scalars(
+            sa.select(Post.thread_id)
+            .where(Post.author_id == viewer.id, Post.deleted_at.is_(None))
+            .distinct()
+        )
     )
+    if not mine:
+        return []
     stmt = (
         _readable(viewer)
         .where(Thread.id.in_(mine), Thread.last_poster_id != viewer.id)

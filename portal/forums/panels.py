@@ -19,7 +19,13 @@ PANEL_LIMIT = 10
 
 
 def _threads(viewer, limit: int = PANEL_LIMIT, **filters) -> list[Thread]:
-    stmt = service.list_threads(viewer, **filters).limit(limit)
+    # The panels show no tags or accounts, which the model loads with every
+    # thread otherwise (two queries per panel).
+    stmt = (
+        service.list_threads(viewer, **filters)
+        .limit(limit)
+        .options(sa.orm.lazyload(Thread.tags), sa.orm.lazyload(Thread.accounts))
+    )
     return list(db.session.scalars(stmt).unique())
 
 
@@ -96,48 +102,101 @@ def home_panel(viewer, **kwargs):
     )
 
 
+# The events show the thread's title and address, and who wrote the post: not
+# the post's text, nor the thread's tags and accounts, which the model loads
+# with every thread otherwise.
+_EVENT_LOADS = (
+    sa.orm.contains_eager(Post.thread).options(
+        sa.orm.lazyload(Thread.tags), sa.orm.lazyload(Thread.accounts)
+    ),
+    sa.orm.joinedload(Post.author),
+    sa.orm.defer(Post.body),
+    sa.orm.defer(Post.body_html),
+)
+
+
+def _visible_posts(viewer) -> tuple:
+    """Live posts of live threads in forums the viewer may read (joined to
+    ``Thread`` and ``Forum``)."""
+    return (
+        Post.deleted_at.is_(None),
+        Thread.deleted_at.is_(None),
+        permissions.readable_forums_clause(viewer),
+    )
+
+
+def _event(post: Post) -> TimelineEvent:
+    # A thread's first post is the thread starting, the others are replies.
+    return TimelineEvent(
+        when=post.created_at,
+        kind="thread" if post.is_first else "post",
+        title=post.thread.title,
+        url=post.thread.url if post.is_first else post.url,
+        actor=post.author,
+    )
+
+
 def account_timeline(account, viewer, before=None, limit=20, **kwargs):
-    """Posts in threads about the account as dated events, newest first: a
-    thread's first post is the thread starting, the others are replies."""
+    """Posts in threads about the account as dated events, newest first."""
     about = sa.select(thread_accounts.c.thread_id).where(
         thread_accounts.c.account_id == account.id
     )
+    # The newest posts first, by id and time alone; then what the events show
+    # of those few (a busy account has thousands of posts to choose from).
+    newest = (
+        sa.select(Post.id)
+        .join(Post.thread)
+        .join(Thread.forum)
+        .where(Post.thread_id.in_(about), *_visible_posts(viewer))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(limit)
+    )
+    if before is not None:
+        newest = newest.where(Post.created_at < before)
     stmt = (
         sa.select(Post)
         .join(Post.thread)
-        .join(Thread.forum)
-        .where(
-            Post.thread_id.in_(about),
-            Post.deleted_at.is_(None),
-            Thread.deleted_at.is_(None),
-            permissions.readable_forums_clause(viewer),
-        )
+        .where(Post.id.in_(newest.scalar_subquery()))
         .order_by(Post.created_at.desc(), Post.id.desc())
-        .limit(limit)
-        .options(
-            # The events show the thread's title and address: not its tags
-            # and accounts, which the model loads with every thread otherwise.
-            sa.orm.contains_eager(Post.thread).options(
-                sa.orm.lazyload(Thread.tags), sa.orm.lazyload(Thread.accounts)
-            ),
-            sa.orm.joinedload(Post.author),
-            # The timeline shows the thread's title, not the post's text.
-            sa.orm.defer(Post.body),
-            sa.orm.defer(Post.body_html),
-        )
+        .options(*_EVENT_LOADS)
     )
-    if before is not None:
-        stmt = stmt.where(Post.created_at < before)
-    return [
-        TimelineEvent(
-            when=p.created_at,
-            kind="thread" if p.is_first else "post",
-            title=p.thread.title,
-            url=p.thread.url if p.is_first else p.url,
-            actor=p.author,
+    return [_event(p) for p in db.session.scalars(stmt)]
+
+
+def accounts_recent_events(viewer, accounts=(), limit=2, **kwargs):
+    """The newest ``limit`` events of ``account_timeline`` for each account, in
+    one query."""
+    ids = [a.id for a in accounts]
+    if not ids:
+        return {}
+    rank = sa.func.row_number().over(
+        partition_by=thread_accounts.c.account_id,
+        order_by=(Post.created_at.desc(), Post.id.desc()),
+    )
+    ranked = (
+        sa.select(
+            Post.id.label("post_id"),
+            thread_accounts.c.account_id,
+            rank.label("rank"),
         )
-        for p in db.session.scalars(stmt)
-    ]
+        .join(thread_accounts, thread_accounts.c.thread_id == Post.thread_id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .join(Forum, Forum.id == Thread.forum_id)
+        .where(thread_accounts.c.account_id.in_(ids), *_visible_posts(viewer))
+        .subquery()
+    )
+    stmt = (
+        sa.select(Post, ranked.c.account_id)
+        .join(ranked, ranked.c.post_id == Post.id)
+        .join(Post.thread)
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.account_id, ranked.c.rank)
+        .options(*_EVENT_LOADS)
+    )
+    out: dict[int, list] = {}
+    for post, account_id in db.session.execute(stmt):
+        out.setdefault(account_id, []).append(_event(post))
+    return out
 
 
 def _tags_of_threads(tag_ids, *where) -> list[int]:
@@ -175,5 +234,6 @@ def init_app(app) -> None:
     signals.profile_panels.connect(profile_panel)
     signals.home_panels.connect(home_panel)
     signals.account_timeline.connect(account_timeline)
+    signals.accounts_recent_events.connect(accounts_recent_events)
     signals.restricted_tags.connect(restricted_tags)
     signals.tag_uses.connect(tag_uses)

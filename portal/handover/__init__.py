@@ -4,7 +4,13 @@ show which customer accounts hang on one person (knowledge at risk)."""
 
 def init_app(app) -> None:
     # The models module is imported for its tables, so the schema knows them.
-    from portal.handover import handlers, labels, models, permissions  # noqa: F401
+    from portal.handover import (  # noqa: F401
+        handlers,
+        labels,
+        models,
+        permissions,
+        risk_cache,
+    )
     from portal.handover.cli import handover_cli
     from portal.handover.evidence import DEFAULT_WINDOW_DAYS
     from portal.handover.views import bp
@@ -13,6 +19,7 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(handover_cli)
     handlers.connect()
+    risk_cache.init_app(app)
     app.jinja_env.globals.update(permissions.PREDICATES)
     app.jinja_env.globals.update(
         handover_prompt_label=labels.prompt_label,

@@ -19,13 +19,16 @@ deactivated person's knowledge has left with them):
 - ``account_evidence(account_ids=None, *, since=None, viewer=None)`` →
   ``{account id: [Evidence, best first]}``; accounts nobody knows are left
   out. With ``viewer``, only threads in forums the viewer may read count.
+- ``account_people(account_id, *, since=None, viewer=None)`` → one account's
+  ``[(Person, Evidence)]``, best first; a ``Person`` has ``id``, ``username``
+  and ``display_name``.
 - ``tag_evidence(tag_ids, *, since=None)`` → the same per tag.
 - ``person_accounts(user_id, *, since=None)`` → ``[(account id, Evidence,
   rank, people)]``, the accounts the person knows, best first; ``rank`` 0 is
   the top person on that account, ``people`` how many know it.
 - ``person_tags(user_id, *, since=None)`` → ``[(tag id, Evidence)]``.
 - ``window_start()`` → the start of the window (``HANDOVER_EVIDENCE_DAYS``,
-  default 365 days before now).
+  default 365 days before now, from the start of that hour).
 
 What counts, within the window: on threads linked to the account (or filed
 under the tag), accepted answers, other replies and thread starts, deleted
@@ -62,7 +65,7 @@ WEIGHTS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     user_id: int
     accepted: int = 0
@@ -80,7 +83,10 @@ def window_days() -> int:
 
 
 def window_start() -> datetime:
-    return clock.now() - timedelta(days=window_days())
+    # From the start of the hour: every view in that hour counts the same
+    # evidence, so the account page can remember it (``risk_cache``).
+    start = clock.now() - timedelta(days=window_days())
+    return start.replace(minute=0, second=0, microsecond=0)
 
 
 # --- subjects: which threads and pages are about what ---------------------------------
@@ -134,14 +140,15 @@ def _tag_pages(ids):
 # --- the aggregate queries ------------------------------------------------------------
 
 
-def _forum_rows(subjects, since, user_id=None):
-    """(subject, user, accepted, answers, threads) over recent live posts."""
+def _forum_stmt(subjects, since, user_id=None):
+    """(subject, user, accepted, answers, threads, 0, 0) over recent live posts."""
     about = subjects.subquery()
     one = sa.literal(1)
+    zero = sa.literal(0, sa.Integer)
     stmt = (
         sa.select(
             about.c.subject_id,
-            Post.author_id,
+            Post.author_id.label("user_id"),
             sa.func.sum(
                 sa.case((Thread.accepted_post_id == Post.id, one), else_=0)
             ).label("accepted"),
@@ -163,6 +170,8 @@ def _forum_rows(subjects, since, user_id=None):
             sa.func.sum(sa.case((Post.is_first.is_(True), one), else_=0)).label(
                 "threads"
             ),
+            zero.label("revisions"),
+            zero.label("chars"),
         )
         .select_from(Post)
         .join(Thread, Thread.id == Post.thread_id)
@@ -176,11 +185,12 @@ def _forum_rows(subjects, since, user_id=None):
     )
     if user_id is not None:
         stmt = stmt.where(Post.author_id == user_id)
-    return db.session.execute(stmt).all()
+    return stmt
 
 
-def _wiki_rows(subjects, since, user_id=None):
-    """(subject, user, revisions, characters added) over recent revisions.
+def _wiki_stmt(subjects, since, user_id=None):
+    """(subject, user, 0, 0, 0, revisions, characters added) over recent
+    revisions.
 
     A revision's added characters follow from its change size (added plus
     removed) and the change in length (added minus removed), as in
@@ -202,10 +212,14 @@ def _wiki_rows(subjects, since, user_id=None):
         .subquery()
     )
     added = sa.case((revs.c.added > 0, revs.c.added), else_=0)
+    zero = sa.literal(0, sa.Integer)
     stmt = (
         sa.select(
             about.c.subject_id,
-            revs.c.author_id,
+            revs.c.author_id.label("user_id"),
+            zero.label("accepted"),
+            zero.label("answers"),
+            zero.label("threads"),
             sa.func.count().label("revisions"),
             sa.func.sum(added).label("chars"),
         )
@@ -221,46 +235,47 @@ def _wiki_rows(subjects, since, user_id=None):
     )
     if user_id is not None:
         stmt = stmt.where(revs.c.author_id == user_id)
-    return db.session.execute(stmt).all()
+    return stmt
 
 
-def _gone(user_ids) -> set[int]:
-    if not user_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            sa.select(User.id).where(
-                User.id.in_(user_ids),
-                sa.or_(User.active.is_(False), User.left_at.is_not(None)),
-            )
+def _rows(threads, pages, since):
+    """Per (subject, person): the forum and wiki counts, whether the person has
+    gone (departed or deactivated), and their username and name, in one query."""
+    both = sa.union_all(
+        _forum_stmt(threads, since), _wiki_stmt(pages, since)
+    ).subquery()
+    gone = sa.or_(User.active.is_(False), User.left_at.is_not(None))
+    return db.session.execute(
+        sa.select(
+            both.c.subject_id,
+            both.c.user_id,
+            sa.func.sum(both.c.accepted),
+            sa.func.sum(both.c.answers),
+            sa.func.sum(both.c.threads),
+            sa.func.sum(both.c.revisions),
+            sa.func.sum(both.c.chars),
+            sa.case((gone, True), else_=False),
+            User.username,
+            User.display_name,
         )
-    )
+        .join(User, User.id == both.c.user_id)
+        .group_by(both.c.subject_id, both.c.user_id, User.id)
+    ).all()
 
 
-def _combine(forum_rows, wiki_rows) -> dict[int, list[Evidence]]:
+def _combine(rows) -> dict[int, list[Evidence]]:
     # [accepted, answers, threads, revisions, chars] per (subject, user)
-    found: dict[tuple[int, int], list[int]] = {}
-    for subject, user, accepted, answers, threads in forum_rows:
-        found[(subject, user)] = [
-            int(accepted or 0),
-            int(answers or 0),
-            int(threads or 0),
-            0,
-            0,
-        ]
     chars_total: dict[int, int] = defaultdict(int)
-    for subject, user, revisions, chars in wiki_rows:
-        counts = found.setdefault((subject, user), [0, 0, 0, 0, 0])
-        counts[3], counts[4] = int(revisions), int(chars or 0)
+    for row in rows:
         # Departed people's text counts in the total: it was written, but
         # nobody left knows it from having written it.
-        chars_total[subject] += counts[4]
-    gone = _gone({user for _, user in found})
+        chars_total[row[0]] += int(row[6] or 0)
     w = WEIGHTS
     scored: dict[int, list[tuple]] = defaultdict(list)
-    for (subject, user), (acc, ans, thr, rev, chars) in found.items():
-        if user in gone:
+    for subject, user, acc, ans, thr, rev, chars, gone, *_names in rows:
+        if gone:
             continue
+        acc, ans, thr, rev, chars = (int(n or 0) for n in (acc, ans, thr, rev, chars))
         total = chars_total.get(subject, 0)
         text_share = round(chars / total, 4) if total else 0.0
         score = round(
@@ -274,10 +289,10 @@ def _combine(forum_rows, wiki_rows) -> dict[int, list[Evidence]]:
         if score > 0:
             scored[subject].append((user, acc, ans, thr, rev, chars, text_share, score))
     out = {}
-    for subject, rows in scored.items():
-        total = sum(r[7] for r in rows)
-        rows.sort(key=lambda r: (-r[7], r[0]))
-        out[subject] = [Evidence(*r, round(r[7] / total, 4)) for r in rows]
+    for subject, people in scored.items():
+        total = sum(r[7] for r in people)
+        people.sort(key=lambda r: (-r[7], r[0]))
+        out[subject] = [Evidence(*r, round(r[7] / total, 4)) for r in people]
     return out
 
 
@@ -297,10 +312,30 @@ def account_evidence(
     ids = None if account_ids is None else list(account_ids)
     if ids == []:
         return {}
-    return _combine(
-        _forum_rows(_account_threads(ids, viewer), since),
-        _wiki_rows(_account_pages(ids), since),
+    return _combine(_rows(_account_threads(ids, viewer), _account_pages(ids), since))
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who a piece of evidence is about, as the words of a risk name them."""
+
+    id: int
+    username: str
+    display_name: str
+
+
+def account_people(
+    account_id: int, *, since=None, viewer=None
+) -> list[tuple[Person, Evidence]]:
+    """Return ``account_evidence`` of one account with each person's names, in
+    one query: (Person, Evidence), best first."""
+    rows = _rows(
+        _account_threads([account_id], viewer),
+        _account_pages([account_id]),
+        since or window_start(),
     )
+    names = {row[1]: Person(row[1], row[8], row[9]) for row in rows}
+    return [(names[e.user_id], e) for e in _combine(rows).get(account_id, [])]
 
 
 def tag_evidence(tag_ids, *, since=None) -> dict[int, list[Evidence]]:
@@ -309,14 +344,15 @@ def tag_evidence(tag_ids, *, since=None) -> dict[int, list[Evidence]]:
     if not ids:
         return {}
     since = since or window_start()
-    return _combine(
-        _forum_rows(_tag_threads(ids), since), _wiki_rows(_tag_pages(ids), since)
-    )
+    return _combine(_rows(_tag_threads(ids), _tag_pages(ids), since))
 
 
 def _subjects_of(user_id: int, threads, pages, since) -> set[int]:
-    rows = _forum_rows(threads, since, user_id) + _wiki_rows(pages, since, user_id)
-    return {row[0] for row in rows}
+    stmt = sa.union(
+        sa.select(_forum_stmt(threads, since, user_id).subquery().c.subject_id),
+        sa.select(_wiki_stmt(pages, since, user_id).subquery().c.subject_id),
+    )
+    return set(db.session.scalars(sa.select(stmt.subquery().c.subject_id)))
 
 
 def person_accounts(

@@ -44,11 +44,62 @@ def account_panel(account, viewer=None, **kwargs) -> Panel:
     )
 
 
+def _item_event(item: HandoverItem, account, viewer) -> TimelineEvent:
+    from portal.handover.labels import prompt_label
+
+    topic = prompt_label(item.prompt) if item.kind == "account" else item.title
+    return TimelineEvent(
+        when=item.captured_at,
+        kind="handover",
+        title=_("Handover: %(topic)s", topic=topic),
+        url=item.url if permissions.can_see_item(viewer, item) else account.url,
+        actor=item.case.leaver,
+    )
+
+
+def _case_events(case: HandoverCase, viewer, before=None) -> list[TimelineEvent]:
+    """When a handover opened and closed, for those who may see the case."""
+    if not permissions.can_view_case(viewer, case):
+        return []
+    name = case.leaver.display_name
+    moments = [
+        (
+            case.created_at,
+            _("Handover opened for %(name)s", name=name),
+            case.opened_by,
+        ),
+        (
+            case.closed_at,
+            _("Handover closed: %(name)s left", name=name),
+            case.closed_by,
+        ),
+    ]
+    return [
+        TimelineEvent(
+            when=when, kind="handover", title=title, url=case.url, actor=actor
+        )
+        for when, title, actor in moments
+        if when is not None and (before is None or when < before)
+    ]
+
+
+def _cases_about(account_ids):
+    """(HandoverCase, account id): the cases with an item about each account."""
+    pairs = (
+        sa.select(HandoverItem.case_id, HandoverItem.account_id)
+        .where(HandoverItem.account_id.in_(account_ids))
+        .distinct()
+        .subquery()
+    )
+    return sa.select(HandoverCase, pairs.c.account_id).join(
+        pairs, pairs.c.case_id == HandoverCase.id
+    )
+
+
 def account_events(account, viewer=None, before=None, limit=20, **kwargs):
     """Handover events about the account: answers captured into its profile
     (public, like the revisions they became) and, for those who may see the
     case, when a handover touching it opened and closed."""
-    events = []
     stmt = (
         sa.select(HandoverItem)
         .where(
@@ -60,54 +111,46 @@ def account_events(account, viewer=None, before=None, limit=20, **kwargs):
     )
     if before is not None:
         stmt = stmt.where(HandoverItem.captured_at < before)
-    from portal.handover.labels import prompt_label
-
-    for item in db.session.scalars(stmt):
-        topic = prompt_label(item.prompt) if item.kind == "account" else item.title
-        events.append(
-            TimelineEvent(
-                when=item.captured_at,
-                kind="handover",
-                title=_("Handover: %(topic)s", topic=topic),
-                url=item.url if permissions.can_see_item(viewer, item) else account.url,
-                actor=item.case.leaver,
-            )
-        )
-    cases = db.session.scalars(
-        sa.select(HandoverCase).where(
-            HandoverCase.id.in_(
-                sa.select(HandoverItem.case_id).where(
-                    HandoverItem.account_id == account.id
-                )
-            )
-        )
-    )
-    for case in cases:
-        if not permissions.can_view_case(viewer, case):
-            continue
-        name = case.leaver.display_name
-        moments = [
-            (
-                case.created_at,
-                _("Handover opened for %(name)s", name=name),
-                case.opened_by,
-            ),
-            (
-                case.closed_at,
-                _("Handover closed: %(name)s left", name=name),
-                case.closed_by,
-            ),
-        ]
-        for when, title, actor in moments:
-            if when is None or (before is not None and when >= before):
-                continue
-            events.append(
-                TimelineEvent(
-                    when=when, kind="handover", title=title, url=case.url, actor=actor
-                )
-            )
+    events = [_item_event(item, account, viewer) for item in db.session.scalars(stmt)]
+    for case, _account_id in db.session.execute(_cases_about([account.id])):
+        events.extend(_case_events(case, viewer, before))
     events.sort(key=lambda e: e.when, reverse=True)
     return events[:limit]
+
+
+def accounts_recent_events(viewer, accounts=(), limit=2, **kwargs):
+    """The newest ``limit`` events of ``account_events`` for each account, in
+    two queries."""
+    by_id = {a.id: a for a in accounts}
+    if not by_id:
+        return {}
+    rank = sa.func.row_number().over(
+        partition_by=HandoverItem.account_id,
+        order_by=(HandoverItem.captured_at.desc(), HandoverItem.id.desc()),
+    )
+    ranked = (
+        sa.select(HandoverItem.id, rank.label("rank"))
+        .where(
+            HandoverItem.account_id.in_(list(by_id)),
+            HandoverItem.captured_at.is_not(None),
+        )
+        .subquery()
+    )
+    items = db.session.scalars(
+        sa.select(HandoverItem)
+        .join(ranked, ranked.c.id == HandoverItem.id)
+        .where(ranked.c.rank <= limit)
+    )
+    out: dict[int, list] = {}
+    for item in items:
+        event = _item_event(item, by_id[item.account_id], viewer)
+        out.setdefault(item.account_id, []).append(event)
+    for case, account_id in db.session.execute(_cases_about(list(by_id))):
+        out.setdefault(account_id, []).extend(_case_events(case, viewer))
+    for events in out.values():
+        events.sort(key=lambda e: e.when, reverse=True)
+        del events[limit:]
+    return out
 
 
 def home_panel(viewer, **kwargs) -> Panel | None:
@@ -122,4 +165,5 @@ def home_panel(viewer, **kwargs) -> Panel | None:
 def connect() -> None:
     signals.account_panels.connect(account_panel)
     signals.account_timeline.connect(account_events)
+    signals.accounts_recent_events.connect(accounts_recent_events)
     signals.home_panels.connect(home_panel)

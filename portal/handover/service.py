@@ -20,7 +20,8 @@ from portal.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.extensions import db
 from portal.forums import service as forums_service
 from portal.forums.models import Forum, Thread
-from portal.handover import evidence, labels, permissions
+from portal.forums.permissions import reading_scope
+from portal.handover import evidence, labels, permissions, risk_cache
 from portal.handover.models import (
     HandoverCase,
     HandoverItem,
@@ -1132,10 +1133,20 @@ def risk_for_account(
     """
     if viewer is not None and permissions.can_view_risk(viewer):
         viewer = None
-    row = risk_table(with_cases=with_cases, account_ids=[account.id], viewer=viewer)[0]
+    # The words need names and the API usernames: not whole User rows, of
+    # which a busy account has hundreds. Remembered until someone writes.
+    since = evidence.window_start()
+    scope = ("everything",) if viewer is None else reading_scope(viewer)
+    people = risk_cache.remembered(
+        account.id,
+        scope,
+        since,
+        lambda: tuple(evidence.account_people(account.id, since=since, viewer=viewer)),
+    )
+    level, reason, case = assess(people, _open_leavers() if with_cases else {})
     return {
-        "level": row.level,
-        "reason": row.reason,
+        "level": level,
+        "reason": reason,
         "people": [
             {
                 "id": u.id,
@@ -1144,16 +1155,16 @@ def risk_for_account(
                 "score": e.score,
                 "share": e.share,
             }
-            for u, e in row.people
+            for u, e in people
         ],
-        "top_share": row.top_share,
+        "top_share": people[0][1].share if people else 0.0,
         "open_case": None
-        if row.open_case is None
+        if case is None
         else {
-            "id": row.open_case.id,
-            "leaver": row.open_case.leaver.username,
-            "leaving_on": row.open_case.leaving_on.isoformat(),
-            "status": row.open_case.status,
+            "id": case.id,
+            "leaver": case.leaver.username,
+            "leaving_on": case.leaving_on.isoformat(),
+            "status": case.status,
         },
     }
 

@@ -1,0 +1,34 @@
+"""The account page costs the same number of queries however much has been
+said and written about the account, and by how many people."""
+
+from portal.accounts import service as accounts_service
+from portal.extensions import db
+from portal.wiki import service as wiki_service
+from tests.forums.factories import make_forum, make_reply, make_thread
+from tests.querycount import queries_for
+
+
+def _history(account, forum, make, n: int):
+    asker, expert = make.user(f"asker{n}"), make.user(f"expert{n}")
+    thread = make_thread(forum, asker, f"Question {n}", accounts=[account])
+    make_reply(thread, expert, "Here is how.")
+    wiki_service.create_page(f"Notes {n}", "What we know.", expert, accounts=[account])
+    db.session.commit()
+
+
+def test_account_page_queries_do_not_grow_with_its_history(login, make):
+    viewer = make.user("vera")
+    account = accounts_service.create_account("ACME", "CRM-1", account_manager=viewer)
+    forum = make_forum("Questions", kind="questions")
+    _history(account, forum, make, 0)
+    client = login(viewer)
+    # Each count is the first view since the last write: nothing remembered.
+    few = queries_for(client, account.url)
+    for n in range(1, 8):
+        _history(account, forum, make, n)
+    page = client.get(account.url).get_data(as_text=True)
+    assert "Question 7" in page and "Notes 7" in page
+    _history(account, forum, make, 8)
+    assert queries_for(client, account.url) == few
+    # A second view remembers who knows the account.
+    assert queries_for(client, account.url) == few - 1
