@@ -71,4 +71,10 @@ def load(instance_path: str) -> dict:
         # How many proxies (nginx) stand in front and set X-Forwarded-*: their
         # values are then trusted for the client's address, scheme and host.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        # Rendered HTML and aggregates kept in each process's memory (entries;
+        # 0 keeps nothing): see docs/production.md, "Memory".
+        "FORUMS_POST_CACHE_SIZE": int(os.environ.get("FORUMS_POST_CACHE_SIZE", "2000")),
+        "FORUMS_ROW_CACHE_SIZE": int(os.environ.get("FORUMS_ROW_CACHE_SIZE", "2000")),
+        "NAVIGATION_CACHE_SIZE": int(os.environ.get("NAVIGATION_CACHE_SIZE", "1000")),
+        "HANDOVER_RISK_CACHE": int(os.environ.get("HANDOVER_RISK_CACHE", "64")),
     }
