@@ -16,21 +16,27 @@ deactivated people are never suggested; a topic a person hid ("not me") is not
 used for them.
 """
 
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from portal import clock
 from portal.auth.models import User
 from portal.auth.permissions import is_moderator
+from portal.dbtypes import UTCDateTime
 from portal.errors import Invalid
 from portal.experts import text
 from portal.experts.evidence import WEIGHTS
 from portal.experts.models import (
+    EVIDENCE_KINDS,
     Evidence,
     EvidenceDocument,
     EvidenceTerm,
@@ -66,20 +72,33 @@ FORUM_KINDS = frozenset({"accepted", "upvoted", "answer", "post"})
 GOOD_KINDS = frozenset({"accepted", "upvoted"})
 
 
-def _track_record(docs: dict) -> float:
-    """How colleagues received a person's answers on the query's subject.
+# Active people only: departed and deactivated people are never suggested.
+_ACTIVE = sa.and_(User.active.is_(True), User.left_at.is_(None))
 
-    (accepted or upvoted + 1) / (answers + 2), doubled: 1 for an even record
-    or none, towards 2 when most answers helped, towards 0 for many answers
-    that nobody accepted or upvoted. Posting a lot does not make an expert.
-    """
-    good = total = 0
-    for found in docs.values():
-        for _, kind, _ in found:
-            if kind in FORUM_KINDS:
-                total += 1
-                good += kind in GOOD_KINDS
-    return 2 * (good + 1) / (total + 2)
+
+class epoch_seconds(FunctionElement):
+    """A timestamp column as seconds since 1970, in SQL."""
+
+    type = sa.Float()
+    name = "epoch_seconds"
+    inherit_cache = True
+
+
+@compiles(epoch_seconds)
+def _epoch_seconds(element, compiler, **kw):
+    # EXTRACT gives numeric on PostgreSQL 14 and later: keep the sums float.
+    return (
+        f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) AS FLOAT8)"
+    )
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_seconds_sqlite(element, compiler, **kw):
+    # SQLite keeps UTC timestamps as text; julianday reads them.
+    return (
+        f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5)"
+        " * 86400.0)"
+    )
 
 
 @dataclass
@@ -270,22 +289,158 @@ def _empty_query_message(query: str) -> str:
     return _("Type what you need to know: a topic, a product or a tag.")
 
 
-def _hidden(user_ids) -> dict[int, set[int]]:
-    hidden: dict[int, set[int]] = defaultdict(set)
-    if user_ids:
-        for uid, tag_id in db.session.execute(
-            sa.select(HiddenTopic.user_id, HiddenTopic.tag_id).where(
-                HiddenTopic.user_id.in_(list(user_ids))
-            )
-        ):
-            hidden[uid].add(tag_id)
-    return hidden
+def _relevance_table(dialect: str):
+    """The retrieved documents and their relevance as a table SQL can join,
+    sent as two arrays (PostgreSQL) or one JSON list (SQLite): one parameter
+    or two, where a VALUES list of a thousand rows costs SQLAlchemy more to
+    compile than the whole ranking."""
+    if dialect == "postgresql":
+        stmt = sa.text(
+            "SELECT document_id, rel FROM unnest(CAST(:rel_ids AS INTEGER[]), "
+            "CAST(:rel_values AS FLOAT8[])) AS r(document_id, rel)"
+        )
+    else:
+        stmt = sa.text(
+            "SELECT CAST(json_extract(value, '$[0]') AS INTEGER) AS document_id, "
+            "json_extract(value, '$[1]') AS rel FROM json_each(:rel_json)"
+        )
+    return stmt.columns(document_id=sa.Integer, rel=sa.Float).subquery("rel")
 
 
-def _chunks(ids, size=900):
-    ids = list(ids)
-    for i in range(0, len(ids), size):
-        yield ids[i : i + size]
+def _relevance_params(dialect: str, rel: dict[int, float]) -> dict:
+    ids = list(rel)
+    if dialect == "postgresql":
+        return {"rel_ids": ids, "rel_values": [rel[d] for d in ids]}
+    return {"rel_json": json.dumps([[d, rel[d]] for d in ids])}
+
+
+def _decayed(decays: bool):
+    """``Evidence.weight`` after ``decay``, in SQL, as of the parameter
+    ``now`` (and ``now_ts``, its epoch seconds; ``k``: ln 2 per half-life in
+    seconds)."""
+    if not decays:
+        return Evidence.weight
+    # 0.5 ** (age / half-life) as one exp() per row; evidence dated in the
+    # future (clocks disagree) counts fully, as in ``decay``.
+    return sa.case(
+        (Evidence.at >= sa.bindparam("now", type_=UTCDateTime()), Evidence.weight),
+        else_=Evidence.weight
+        * sa.func.exp(
+            (epoch_seconds(Evidence.at) - sa.bindparam("now_ts", type_=sa.Float()))
+            * sa.bindparam("k", type_=sa.Float())
+        ),
+    )
+
+
+def _power(x, n: int):
+    """x ** n as a product: cheaper than power() for a small whole n."""
+    out = x
+    for _ in range(n - 1):
+        out = out * x
+    return out
+
+
+def _not_hidden():
+    """Evidence in a document filed under a topic its person hid ("not me")
+    is not used for them."""
+    return ~sa.exists().where(
+        HiddenTopic.user_id == Evidence.user_id,
+        HiddenTopic.tag_id == evidence_document_tags.c.tag_id,
+        evidence_document_tags.c.document_id == Evidence.document_id,
+    )
+
+
+def _count(kinds):
+    kinds = sorted(kinds)
+    match = Evidence.kind == kinds[0] if len(kinds) == 1 else Evidence.kind.in_(kinds)
+    return sa.func.sum(sa.case((match, 1), else_=0))
+
+
+@cache
+def _scores_statement(dialect: str, decays: bool, excluding: bool):
+    """One row per person: what ``_scores`` adds up. Built once: the statement
+    is large, and only its parameters change."""
+    r = _relevance_table(dialect)
+    w = _decayed(decays)
+    where = [_ACTIVE, _not_hidden()]
+    if excluding:
+        where.append(Evidence.user_id.not_in(sa.bindparam("exclude", expanding=True)))
+    # Per person and document: the strongest item fully, the others a quarter.
+    per_doc = (
+        sa.select(
+            Evidence.user_id.label("user_id"),
+            r.c.rel.label("rel"),
+            sa.func.max(w).label("top"),
+            sa.func.sum(w).label("total"),
+            _count(FORUM_KINDS).label("forum"),
+            _count(GOOD_KINDS).label("good"),
+            sa.func.min(Evidence.at).label("first_at"),
+            sa.func.max(Evidence.at).label("last_at"),
+            *(_count([k]).label(k) for k in EVIDENCE_KINDS),
+        )
+        .join(r, r.c.document_id == Evidence.document_id)
+        .join(User, User.id == Evidence.user_id)
+        .where(*where)
+        .group_by(Evidence.user_id, Evidence.document_id, r.c.rel)
+        .subquery("per_doc")
+    )
+    strength = _power(per_doc.c.rel, SHARPEN) * (
+        per_doc.c.top + REST * (per_doc.c.total - per_doc.c.top)
+    )
+    is_forum = per_doc.c.forum > 0
+    return sa.select(
+        per_doc.c.user_id,
+        sa.func.sum(sa.case((is_forum, strength), else_=0.0)),
+        sa.func.sum(sa.case((is_forum, 0.0), else_=strength)),
+        sa.func.sum(per_doc.c.forum),
+        sa.func.sum(per_doc.c.good),
+        sa.func.min(per_doc.c.first_at),
+        sa.func.max(per_doc.c.last_at),
+        *(sa.func.sum(per_doc.c[k]) for k in EVIDENCE_KINDS),
+    ).group_by(per_doc.c.user_id)
+
+
+def _params(dialect, rel, now, half_life) -> dict:
+    params = _relevance_params(dialect, rel)
+    if half_life > 0:
+        params.update(
+            now=now, now_ts=now.timestamp(), k=math.log(2) / (86400.0 * half_life)
+        )
+    return params
+
+
+def _scores(rel: dict[int, float], now, half_life, exclude) -> dict[int, dict]:
+    """Score the people with evidence in the retrieved documents, in SQL.
+
+    Returns {user id: {"score", "counts", "first_at", "last_at"}}: one row per
+    person comes back, however much evidence there is.
+    """
+    if not rel:
+        return {}
+    dialect = db.session.get_bind().dialect.name
+    params = _params(dialect, rel, now, half_life)
+    if exclude:
+        params["exclude"] = list(exclude)
+    rows = db.session.execute(
+        _scores_statement(dialect, half_life > 0, bool(exclude)), params
+    ).all()
+    out = {}
+    for uid, forum_score, other, forum, good, first_at, last_at, *kinds in rows:
+        # The track record: how colleagues received the person's answers on
+        # the query's subject. (good + 1) / (answers + 2), doubled: 1 for an
+        # even record or none, towards 2 when most answers helped, towards 0
+        # for many answers nobody accepted or upvoted.
+        # (PostgreSQL sums bigints as numeric: counts come back as Decimal.)
+        factor = 2 * (int(good) + 1) / (int(forum) + 2)
+        out[uid] = {
+            "score": (forum_score or 0.0) * factor + (other or 0.0),
+            "counts": {
+                k: int(n) for k, n in zip(EVIDENCE_KINDS, kinds, strict=True) if n
+            },
+            "first_at": first_at,
+            "last_at": last_at,
+        }
+    return out
 
 
 def rank(
@@ -306,46 +461,10 @@ def rank(
     rel, tags = retrieve(query, tag=tag, account=account, viewer=viewer, skip=skip)
     now = clock.now()
     half_life = half_life_days()
-    active = sa.and_(User.active.is_(True), User.left_at.is_(None))
-
-    rows = []
-    doc_tags: dict[int, set[int]] = defaultdict(set)
-    for chunk in _chunks(rel):
-        rows += db.session.execute(
-            sa.select(
-                Evidence.user_id,
-                Evidence.document_id,
-                Evidence.kind,
-                Evidence.weight,
-                Evidence.at,
-            )
-            .join(User, User.id == Evidence.user_id)
-            .where(Evidence.document_id.in_(chunk), active)
-        ).all()
-        for doc_id, tag_id in db.session.execute(
-            sa.select(
-                evidence_document_tags.c.document_id, evidence_document_tags.c.tag_id
-            ).where(evidence_document_tags.c.document_id.in_(chunk))
-        ):
-            doc_tags[doc_id].add(tag_id)
-    hidden = _hidden({r.user_id for r in rows})
-
-    # person -> document -> [(decayed weight, kind, at)]
-    per: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    for uid, doc_id, kind, weight, at in rows:
-        if uid in exclude or (hidden.get(uid) and hidden[uid] & doc_tags[doc_id]):
-            continue
-        per[uid][doc_id].append((weight * decay(at, now, half_life), kind, at))
-
+    found = _scores(rel, now, half_life, exclude)
     scores: dict[int, float] = defaultdict(float)
-    for uid, docs in per.items():
-        factor = _track_record(docs)
-        for doc_id, found in docs.items():
-            weights = sorted((w for w, _, _ in found), reverse=True)
-            strength = weights[0] + REST * sum(weights[1:])
-            if found[0][1] in FORUM_KINDS:
-                strength *= factor
-            scores[uid] += rel[doc_id] ** SHARPEN * strength
+    for uid, person in found.items():
+        scores[uid] = person["score"]
 
     # What people declared, least of all.
     declared: dict[int, list[Skill]] = defaultdict(list)
@@ -362,7 +481,7 @@ def rank(
         for skill in db.session.scalars(
             sa.select(Skill)
             .join(User, User.id == Skill.user_id)
-            .where(active, *skill_filter)
+            .where(_ACTIVE, *skill_filter)
         ):
             if skill.user_id in exclude:
                 continue
@@ -376,7 +495,7 @@ def rank(
             db.session.scalars(
                 sa.select(WorkAccount.user_id)
                 .join(User, User.id == WorkAccount.user_id)
-                .where(WorkAccount.account_id == account.id, active)
+                .where(WorkAccount.account_id == account.id, _ACTIVE)
             )
         )
         manager = account.account_manager
@@ -390,20 +509,11 @@ def rank(
     )[:limit]
     if not best:
         return []
+    top_ids = [uid for _, uid in best]
     users = {
-        u.id: u
-        for u in db.session.scalars(
-            sa.select(User).where(User.id.in_([uid for _, uid in best]))
-        )
+        u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(top_ids)))
     }
-    docs = {}
-    if explain:
-        wanted = {d for _, uid in best for d in per.get(uid, {})}
-        for chunk in _chunks(wanted):
-            for doc in db.session.scalars(
-                sa.select(EvidenceDocument).where(EvidenceDocument.id.in_(chunk))
-            ):
-                docs[doc.id] = doc
+    items = _strongest_items(rel, top_ids, now, half_life) if explain else {}
     out = []
     for score, uid in best:
         s = Suggestion(
@@ -412,32 +522,77 @@ def rank(
             skills=declared.get(uid, []),
             works_on=uid in works_on,
         )
-        if explain:
-            _explain(s, per.get(uid, {}), rel, docs)
+        if explain and uid in found:
+            person = found[uid]
+            s.counts = person["counts"]
+            s.first_at, s.last_at = person["first_at"], person["last_at"]
+            s.items = items.get(uid, [])
         out.append(s)
     return out
 
 
-def _explain(s: Suggestion, docs_found: dict, rel: dict, docs: dict) -> None:
-    counts: dict[str, int] = defaultdict(int)
-    items = []
-    for doc_id, found in docs_found.items():
-        doc = docs.get(doc_id)
-        if doc is None:
-            continue
-        for weight, kind, at in found:
-            counts[kind] += 1
-            items.append(Item(kind, doc.title, doc.url, at, weight * rel[doc_id]))
-            s.first_at = at if s.first_at is None else min(s.first_at, at)
-            s.last_at = at if s.last_at is None else max(s.last_at, at)
-    s.counts = dict(counts)
-    items.sort(key=lambda i: (-i.weight, i.title))
-    # One line per document: its strongest item.
-    seen, s.items = set(), []
-    for item in items:
-        if item.url in seen:
-            continue
-        seen.add(item.url)
-        s.items.append(item)
-        if len(s.items) == EXPLAIN_ITEMS:
-            break
+@cache
+def _items_statement(dialect: str, decays: bool):
+    r = _relevance_table(dialect)
+    w = _decayed(decays)
+    in_doc = (
+        sa.select(
+            Evidence.user_id,
+            Evidence.document_id,
+            Evidence.kind,
+            Evidence.at,
+            (w * r.c.rel).label("weight"),
+            sa.func.row_number()
+            .over(
+                partition_by=(Evidence.user_id, Evidence.document_id),
+                order_by=w.desc(),
+            )
+            .label("n"),
+        )
+        .join(r, r.c.document_id == Evidence.document_id)
+        .where(
+            Evidence.user_id.in_(sa.bindparam("user_ids", expanding=True)),
+            _not_hidden(),
+        )
+        .subquery("in_doc")
+    )
+    per_user = (
+        sa.select(
+            in_doc.c.user_id,
+            in_doc.c.kind,
+            in_doc.c.at,
+            in_doc.c.weight,
+            EvidenceDocument.title,
+            EvidenceDocument.url,
+            sa.func.row_number()
+            .over(
+                partition_by=in_doc.c.user_id,
+                order_by=(in_doc.c.weight.desc(), EvidenceDocument.title),
+            )
+            .label("k"),
+        )
+        .join(EvidenceDocument, EvidenceDocument.id == in_doc.c.document_id)
+        .where(in_doc.c.n == 1)
+        .subquery("per_user")
+    )
+    return (
+        sa.select(per_user)
+        .where(per_user.c.k <= EXPLAIN_ITEMS)
+        .order_by(per_user.c.user_id, per_user.c.k)
+    )
+
+
+def _strongest_items(rel, user_ids, now, half_life) -> dict[int, list[Item]]:
+    """Each person's strongest items, one per document, strongest first."""
+    if not rel or not user_ids:
+        return {}
+    dialect = db.session.get_bind().dialect.name
+    params = _params(dialect, rel, now, half_life)
+    params["user_ids"] = list(user_ids)
+    out: dict[int, list[Item]] = defaultdict(list)
+    for uid, kind, at, weight, title, url, _ in db.session.execute(
+        _items_statement(dialect, half_life > 0), params
+    ):
+        if all(item.url != url for item in out[uid]):
+            out[uid].append(Item(kind, title, url, at, weight))
+    return out
