@@ -175,37 +175,94 @@ def query_tags(query: str, terms: list[str]) -> list[Tag]:
     return list(found.values())
 
 
-def _bm25(terms: list[str], doc_filter) -> dict[int, float]:
-    if not terms:
+def _corpus(terms: list[str]) -> tuple[int, float, dict[str, int]]:
+    """Return how many documents there are, their mean length in terms, and
+    how many contain each term: what BM25 weighs terms by, in one query."""
+    counts = [
+        sa.select(sa.func.count())
+        .select_from(EvidenceTerm)
+        .where(EvidenceTerm.term == t)
+        .scalar_subquery()
+        for t in terms
+    ]
+    total, avg, *df = db.session.execute(
+        sa.select(
+            sa.func.count(EvidenceDocument.id),
+            sa.func.avg(EvidenceDocument.length),
+            *counts,
+        )
+    ).one()
+    return total or 1, float(avg or 1.0) or 1.0, dict(zip(terms, df, strict=True))
+
+
+def _relevant(terms: list[str], tags: list[Tag], doc_filter) -> dict[int, float]:
+    """Return {document id: relevance} of the best documents, in one query.
+
+    BM25 over the terms, scaled so the best document scores 1, below
+    ``MIN_RELEVANCE`` left out; ``TAG_BONUS`` added to documents filed under
+    the tags; the best ``TOP_DOCUMENTS``. The database adds it up, so only the
+    documents kept come back, however many contain the terms.
+    """
+    parts = []
+    if terms:
+        total, avg, df = _corpus(terms)
+        idf = {t: math.log(1 + (total - df[t] + 0.5) / (df[t] + 0.5)) for t in terms}
+        tf, length = EvidenceTerm.tf, sa.func.coalesce(EvidenceDocument.length, 0)
+        norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
+        scored = (
+            sa.select(
+                EvidenceTerm.document_id.label("document_id"),
+                sa.func.sum(sa.case(idf, value=EvidenceTerm.term) * norm).label("s"),
+            )
+            .join(EvidenceDocument, EvidenceDocument.id == EvidenceTerm.document_id)
+            .where(EvidenceTerm.term.in_(terms), doc_filter)
+            .group_by(EvidenceTerm.document_id)
+            .cte("scored")
+        )
+        best = sa.select(sa.func.max(scored.c.s)).scalar_subquery()
+        rel = scored.c.s / best
+        parts.append(
+            sa.select(scored.c.document_id, rel.label("rel")).where(
+                rel >= MIN_RELEVANCE
+            )
+        )
+    if tags:
+        # A document filed under a tag the query names; on tags alone, every
+        # such document counts as much as the best one.
+        bonus = TAG_BONUS if terms else TAG_BONUS + 0.5
+        parts.append(
+            sa.select(
+                evidence_document_tags.c.document_id.label("document_id"),
+                sa.literal(bonus, sa.Float).label("rel"),
+            )
+            .join(
+                EvidenceDocument,
+                EvidenceDocument.id == evidence_document_tags.c.document_id,
+            )
+            .where(
+                evidence_document_tags.c.tag_id.in_([t.id for t in tags]), doc_filter
+            )
+            .distinct()
+        )
+    elif not terms:  # an account alone: everything about it
+        parts.append(
+            sa.select(
+                EvidenceDocument.id.label("document_id"),
+                sa.literal(1.0, sa.Float).label("rel"),
+            ).where(doc_filter)
+        )
+    if not parts:
         return {}
-    total = db.session.scalar(sa.select(sa.func.count(EvidenceDocument.id))) or 1
-    avg = (
-        db.session.scalar(sa.select(sa.func.avg(EvidenceDocument.length))) or 1.0
-    ) or 1.0
-    df = dict(
+    found = sa.union_all(*parts).subquery("found")
+    total_rel = sa.func.sum(found.c.rel)
+    return dict(
         db.session.execute(
-            sa.select(EvidenceTerm.term, sa.func.count())
-            .where(EvidenceTerm.term.in_(terms))
-            .group_by(EvidenceTerm.term)
+            sa.select(found.c.document_id, total_rel)
+            .group_by(found.c.document_id)
+            .order_by(total_rel.desc(), found.c.document_id)
+            .limit(TOP_DOCUMENTS)
         ).all()
     )
-    rows = db.session.execute(
-        sa.select(
-            EvidenceTerm.document_id,
-            EvidenceTerm.term,
-            EvidenceTerm.tf,
-            EvidenceDocument.length,
-        )
-        .join(EvidenceDocument, EvidenceDocument.id == EvidenceTerm.document_id)
-        .where(EvidenceTerm.term.in_(terms), doc_filter)
-    ).all()
-    scores: dict[int, float] = defaultdict(float)
-    for doc_id, term, tf, length in rows:
-        n = df.get(term, 0)
-        idf = math.log(1 + (total - n + 0.5) / (n + 0.5))
-        norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * (length or 0) / float(avg)))
-        scores[doc_id] += idf * norm
-    return scores
 
 
 def retrieve(
@@ -250,31 +307,7 @@ def retrieve(
                 )
             ),
         )
-    rel = _bm25(terms, doc_filter)
-    best = max(rel.values(), default=0.0)
-    rel = {d: s / best for d, s in rel.items()} if best else {}
-    rel = {d: s for d, s in rel.items() if s >= MIN_RELEVANCE}
-    if tags:
-        tagged = db.session.scalars(
-            sa.select(evidence_document_tags.c.document_id)
-            .join(
-                EvidenceDocument,
-                EvidenceDocument.id == evidence_document_tags.c.document_id,
-            )
-            .where(
-                evidence_document_tags.c.tag_id.in_([t.id for t in tags]), doc_filter
-            )
-        )
-        for doc_id in set(tagged):
-            rel[doc_id] = rel.get(doc_id, 0.0 if terms else 0.5) + TAG_BONUS
-    elif not terms:  # an account alone: everything about it
-        for doc_id in db.session.scalars(
-            sa.select(EvidenceDocument.id).where(doc_filter)
-        ):
-            rel[doc_id] = 1.0
-    if len(rel) > TOP_DOCUMENTS:
-        keep = sorted(rel.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_DOCUMENTS]
-        rel = dict(keep)
+    rel = _relevant(terms, tags, doc_filter)
     return rel, tags
 
 

@@ -80,7 +80,27 @@ def availability(
     user: User, now: datetime | None = None
 ) -> tuple[str, datetime | None]:
     """Return ("available" | "busy" | "away", away_until): away ends by itself."""
-    profile = db.session.get(ExpertProfile, user.id)
+    return _availability(db.session.get(ExpertProfile, user.id), now)
+
+
+def availabilities(users, now: datetime | None = None) -> dict[int, str]:
+    """{user id: "available" | "busy" | "away"} for several people, in one query."""
+    ids = [u.id for u in users]
+    profiles = (
+        {
+            p.user_id: p
+            for p in db.session.scalars(
+                sa.select(ExpertProfile).where(ExpertProfile.user_id.in_(ids))
+            )
+        }
+        if ids
+        else {}
+    )
+    now = now or clock.now()
+    return {uid: _availability(profiles.get(uid), now)[0] for uid in ids}
+
+
+def _availability(profile, now) -> tuple[str, datetime | None]:
     if profile is None:
         return "available", None
     now = now or clock.now()
@@ -474,12 +494,8 @@ def _next_experts(thread: Thread, request: ExpertRequest | None, asker: User):
     except Invalid:
         return []
     readers = _readers(thread, [s.user.id for s in found])
-    now = clock.now()
-    picked = [
-        s
-        for s in found
-        if s.user.id in readers and availability(s.user, now)[0] == "available"
-    ]
+    states = availabilities([s.user for s in found if s.user.id in readers])
+    picked = [s for s in found if states.get(s.user.id) == "available"]
     return picked[:count]
 
 
