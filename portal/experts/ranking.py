@@ -407,9 +407,6 @@ def _scores_statement(dialect: str, decays: bool, excluding: bool):
             sa.func.sum(w).label("total"),
             _count(FORUM_KINDS).label("forum"),
             _count(GOOD_KINDS).label("good"),
-            sa.func.min(Evidence.at).label("first_at"),
-            sa.func.max(Evidence.at).label("last_at"),
-            *(_count([k]).label(k) for k in EVIDENCE_KINDS),
         )
         .join(r, r.c.document_id == Evidence.document_id)
         .join(User, User.id == Evidence.user_id)
@@ -427,9 +424,6 @@ def _scores_statement(dialect: str, decays: bool, excluding: bool):
         sa.func.sum(sa.case((is_forum, 0.0), else_=strength)),
         sa.func.sum(per_doc.c.forum),
         sa.func.sum(per_doc.c.good),
-        sa.func.min(per_doc.c.first_at),
-        sa.func.max(per_doc.c.last_at),
-        *(sa.func.sum(per_doc.c[k]) for k in EVIDENCE_KINDS),
     ).group_by(per_doc.c.user_id)
 
 
@@ -442,12 +436,9 @@ def _params(dialect, rel, now, half_life) -> dict:
     return params
 
 
-def _scores(rel: dict[int, float], now, half_life, exclude) -> dict[int, dict]:
-    """Score the people with evidence in the retrieved documents, in SQL.
-
-    Returns {user id: {"score", "counts", "first_at", "last_at"}}: one row per
-    person comes back, however much evidence there is.
-    """
+def _scores(rel: dict[int, float], now, half_life, exclude) -> dict[int, float]:
+    """Score the people with evidence in the retrieved documents, in SQL:
+    one row per person comes back, however much evidence there is."""
     if not rel:
         return {}
     dialect = db.session.get_bind().dialect.name
@@ -458,21 +449,14 @@ def _scores(rel: dict[int, float], now, half_life, exclude) -> dict[int, dict]:
         _scores_statement(dialect, half_life > 0, bool(exclude)), params
     ).all()
     out = {}
-    for uid, forum_score, other, forum, good, first_at, last_at, *kinds in rows:
+    for uid, forum_score, other, forum, good in rows:
         # The track record: how colleagues received the person's answers on
         # the query's subject. (good + 1) / (answers + 2), doubled: 1 for an
         # even record or none, towards 2 when most answers helped, towards 0
         # for many answers nobody accepted or upvoted.
         # (PostgreSQL sums bigints as numeric: counts come back as Decimal.)
         factor = 2 * (int(good) + 1) / (int(forum) + 2)
-        out[uid] = {
-            "score": (forum_score or 0.0) * factor + (other or 0.0),
-            "counts": {
-                k: int(n) for k, n in zip(EVIDENCE_KINDS, kinds, strict=True) if n
-            },
-            "first_at": first_at,
-            "last_at": last_at,
-        }
+        out[uid] = (forum_score or 0.0) * factor + (other or 0.0)
     return out
 
 
@@ -494,10 +478,8 @@ def rank(
     rel, tags = retrieve(query, tag=tag, account=account, viewer=viewer, skip=skip)
     now = clock.now()
     half_life = half_life_days()
-    found = _scores(rel, now, half_life, exclude)
     scores: dict[int, float] = defaultdict(float)
-    for uid, person in found.items():
-        scores[uid] = person["score"]
+    scores.update(_scores(rel, now, half_life, exclude))
 
     # What people declared, least of all.
     declared: dict[int, list[Skill]] = defaultdict(list)
@@ -546,7 +528,7 @@ def rank(
     users = {
         u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(top_ids)))
     }
-    items = _strongest_items(rel, top_ids, now, half_life) if explain else {}
+    why = _explanations(rel, top_ids, now, half_life) if explain else {}
     out = []
     for score, uid in best:
         s = Suggestion(
@@ -555,11 +537,8 @@ def rank(
             skills=declared.get(uid, []),
             works_on=uid in works_on,
         )
-        if explain and uid in found:
-            person = found[uid]
-            s.counts = person["counts"]
-            s.first_at, s.last_at = person["first_at"], person["last_at"]
-            s.items = items.get(uid, [])
+        if uid in why:
+            s.counts, s.first_at, s.last_at, s.items = why[uid]
         out.append(s)
     return out
 
@@ -581,6 +560,16 @@ def _items_statement(dialect: str, decays: bool):
                 order_by=w.desc(),
             )
             .label("n"),
+            *(
+                _count([k]).over(partition_by=Evidence.user_id).label(k)
+                for k in EVIDENCE_KINDS
+            ),
+            sa.func.min(Evidence.at)
+            .over(partition_by=Evidence.user_id)
+            .label("first_at"),
+            sa.func.max(Evidence.at)
+            .over(partition_by=Evidence.user_id)
+            .label("last_at"),
         )
         .join(r, r.c.document_id == Evidence.document_id)
         .where(
@@ -597,6 +586,9 @@ def _items_statement(dialect: str, decays: bool):
             in_doc.c.weight,
             EvidenceDocument.title,
             EvidenceDocument.url,
+            in_doc.c.first_at,
+            in_doc.c.last_at,
+            *(in_doc.c[k] for k in EVIDENCE_KINDS),
             sa.func.row_number()
             .over(
                 partition_by=in_doc.c.user_id,
@@ -615,17 +607,21 @@ def _items_statement(dialect: str, decays: bool):
     )
 
 
-def _strongest_items(rel, user_ids, now, half_life) -> dict[int, list[Item]]:
-    """Each person's strongest items, one per document, strongest first."""
+def _explanations(rel, user_ids, now, half_life) -> dict[int, tuple]:
+    """Why each person is suggested: {user id: (counts of evidence by kind,
+    first and last dates, the strongest items, one per document)}."""
     if not rel or not user_ids:
         return {}
     dialect = db.session.get_bind().dialect.name
     params = _params(dialect, rel, now, half_life)
     params["user_ids"] = list(user_ids)
-    out: dict[int, list[Item]] = defaultdict(list)
-    for uid, kind, at, weight, title, url, _ in db.session.execute(
-        _items_statement(dialect, half_life > 0), params
-    ):
-        if all(item.url != url for item in out[uid]):
-            out[uid].append(Item(kind, title, url, at, weight))
+    out: dict[int, tuple] = {}
+    for row in db.session.execute(_items_statement(dialect, half_life > 0), params):
+        uid, kind, at, weight, title, url, first_at, last_at, *counts, _ = row
+        if uid not in out:
+            counts = zip(EVIDENCE_KINDS, counts, strict=True)
+            out[uid] = ({k: int(n) for k, n in counts if n}, first_at, last_at, [])
+        items = out[uid][3]
+        if all(item.url != url for item in items):
+            items.append(Item(kind, title, url, at, weight))
     return out
