@@ -427,13 +427,17 @@ def _scores_statement(dialect: str, decays: bool, excluding: bool):
     ).group_by(per_doc.c.user_id)
 
 
+def decayed_weight(now: datetime, half_life: float):
+    """Return ``Evidence.weight`` after ``decay`` as of ``now`` as a SQL
+    expression, and the parameters to execute it with."""
+    if half_life <= 0:
+        return _decayed(False), {}
+    k = math.log(2) / (86400.0 * half_life)
+    return _decayed(True), {"now": now, "now_ts": now.timestamp(), "k": k}
+
+
 def _params(dialect, rel, now, half_life) -> dict:
-    params = _relevance_params(dialect, rel)
-    if half_life > 0:
-        params.update(
-            now=now, now_ts=now.timestamp(), k=math.log(2) / (86400.0 * half_life)
-        )
-    return params
+    return {**_relevance_params(dialect, rel), **decayed_weight(now, half_life)[1]}
 
 
 def _scores(rel: dict[int, float], now, half_life, exclude) -> dict[int, float]:
