@@ -20,7 +20,7 @@ import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
@@ -70,6 +70,15 @@ EXPLAIN_ITEMS = 5
 SHARPEN = 2
 FORUM_KINDS = frozenset({"accepted", "upvoted", "answer", "post"})
 GOOD_KINDS = frozenset({"accepted", "upvoted"})
+# Documents read per query term, the newest first: a term in most documents
+# (续约, "renewal") costs the same however long the history grows. Recent
+# evidence counts most anyway (the half-life); an account's search reads all
+# of the account's documents.
+POSTINGS_PER_TERM = 5000
+# How long a process reuses the corpus statistics BM25 weighs terms by (how
+# many documents, their mean length, how many contain a term): they change
+# slowly, and counting a common term's documents grows with the history.
+CORPUS_SECONDS = 300
 
 
 # Active people only: departed and deactivated people are never suggested.
@@ -177,25 +186,69 @@ def query_tags(query: str, terms: list[str]) -> list[Tag]:
 
 def _corpus(terms: list[str]) -> tuple[int, float, dict[str, int]]:
     """Return how many documents there are, their mean length in terms, and
-    how many contain each term: what BM25 weighs terms by, in one query."""
-    counts = [
-        sa.select(sa.func.count())
-        .select_from(EvidenceTerm)
-        .where(EvidenceTerm.term == t)
-        .scalar_subquery()
-        for t in terms
-    ]
-    total, avg, *df = db.session.execute(
-        sa.select(
-            sa.func.count(EvidenceDocument.id),
-            sa.func.avg(EvidenceDocument.length),
-            *counts,
+    how many contain each term: what BM25 weighs terms by.
+
+    Read in one query, and kept by the process for ``EXPERTS_CORPUS_SECONDS``
+    (0 in tests: always read).
+    """
+    ttl = float(current_app.config.get("EXPERTS_CORPUS_SECONDS", 0))
+    cache = current_app.extensions.setdefault("experts.corpus", {})
+    now = clock.now()
+
+    def fresh(key):
+        found = cache.get(key)
+        return found is not None and found[0] > now
+
+    missing = [t for t in terms if not fresh(t)]
+    if missing or not fresh(None):
+        counts = [
+            sa.select(sa.func.count())
+            .select_from(EvidenceTerm)
+            .where(EvidenceTerm.term == t)
+            .scalar_subquery()
+            for t in missing
+        ]
+        total, avg, *df = db.session.execute(
+            sa.select(
+                sa.func.count(EvidenceDocument.id),
+                sa.func.avg(EvidenceDocument.length),
+                *counts,
+            )
+        ).one()
+        until = now + timedelta(seconds=max(ttl, 0))
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[None] = (until, total or 1, float(avg or 1.0) or 1.0)
+        cache.update({t: (until, n) for t, n in zip(missing, df, strict=True)})
+    _, total, avg = cache[None]
+    df = {t: cache[t][1] for t in terms}
+    if ttl <= 0:
+        cache.clear()
+    return total, avg, df
+
+
+def _postings(terms: list[str], newest_only: bool):
+    """(term, document id, tf) of the query's terms: each term's newest
+    ``POSTINGS_PER_TERM`` documents, or all of them."""
+    columns = (EvidenceTerm.term, EvidenceTerm.document_id, EvidenceTerm.tf)
+    if not newest_only:
+        return sa.select(*columns).where(EvidenceTerm.term.in_(terms)).subquery()
+    parts = []
+    for t in terms:
+        newest = (
+            sa.select(*columns)
+            .where(EvidenceTerm.term == t)
+            .order_by(EvidenceTerm.document_id.desc())
+            .limit(POSTINGS_PER_TERM)
+            .subquery()
         )
-    ).one()
-    return total or 1, float(avg or 1.0) or 1.0, dict(zip(terms, df, strict=True))
+        parts.append(sa.select(newest))
+    return sa.union_all(*parts).subquery("postings")
 
 
-def _relevant(terms: list[str], tags: list[Tag], doc_filter) -> dict[int, float]:
+def _relevant(
+    terms: list[str], tags: list[Tag], doc_filter, *, newest_only: bool = True
+) -> dict[int, float]:
     """Return {document id: relevance} of the best documents, in one query.
 
     BM25 over the terms, scaled so the best document scores 1, below
@@ -207,16 +260,17 @@ def _relevant(terms: list[str], tags: list[Tag], doc_filter) -> dict[int, float]
     if terms:
         total, avg, df = _corpus(terms)
         idf = {t: math.log(1 + (total - df[t] + 0.5) / (df[t] + 0.5)) for t in terms}
-        tf, length = EvidenceTerm.tf, sa.func.coalesce(EvidenceDocument.length, 0)
+        postings = _postings(terms, newest_only)
+        tf, length = postings.c.tf, sa.func.coalesce(EvidenceDocument.length, 0)
         norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
         scored = (
             sa.select(
-                EvidenceTerm.document_id.label("document_id"),
-                sa.func.sum(sa.case(idf, value=EvidenceTerm.term) * norm).label("s"),
+                postings.c.document_id.label("document_id"),
+                sa.func.sum(sa.case(idf, value=postings.c.term) * norm).label("s"),
             )
-            .join(EvidenceDocument, EvidenceDocument.id == EvidenceTerm.document_id)
-            .where(EvidenceTerm.term.in_(terms), doc_filter)
-            .group_by(EvidenceTerm.document_id)
+            .join(EvidenceDocument, EvidenceDocument.id == postings.c.document_id)
+            .where(doc_filter)
+            .group_by(postings.c.document_id)
             .cte("scored")
         )
         best = sa.select(sa.func.max(scored.c.s)).scalar_subquery()
@@ -307,7 +361,7 @@ def retrieve(
                 )
             ),
         )
-    rel = _relevant(terms, tags, doc_filter)
+    rel = _relevant(terms, tags, doc_filter, newest_only=account is None)
     return rel, tags
 
 

@@ -3,11 +3,14 @@ search, the account page's experts panel and a profile page send as many
 statements for a hundred pieces of evidence as for a few (DESIGN.md,
 performance habits)."""
 
+from datetime import timedelta
+
 from flask import render_template
 
 from portal.accounts import service as accounts
-from portal.experts import handlers
+from portal.experts import handlers, ranking
 from portal.extensions import db
+from tests.experts.conftest import NOW
 from tests.querycount import count_statements, queries_for
 
 
@@ -87,3 +90,48 @@ def test_profile_page_cost_does_not_grow_with_the_persons_evidence(
     page = client.get("/u/other").text
     assert "Globex" in page and "region-5" in page
     assert queries_for(client, "/u/other") == few
+
+
+def test_corpus_statistics_are_reused_for_a_while(app, people, ask_thread, answer, at):
+    """BM25's counts (documents, their mean length, documents with a term)
+    are read once per ``EXPERTS_CORPUS_SECONDS``, not on every search."""
+    _answered_questions(ask_thread, answer, people, 2)
+
+    def search():
+        return ranking.rank("invoice", viewer=people["voter2"])
+
+    search()  # what the session loads once
+    app.config["EXPERTS_CORPUS_SECONDS"] = 300
+    first = count_statements(search)
+    assert count_statements(search) == first - 1
+    # A new term is counted (with the rest again, in the same statement).
+    assert count_statements(lambda: ranking.rank("credit")) == first
+    at(NOW + timedelta(seconds=301))
+    assert count_statements(search) == first
+    # Counts a few minutes old only weigh the terms a little differently:
+    # the new evidence counts at once, and the same people come first.
+    _answered_questions(ask_thread, answer, people, 3)
+    cached = [(s.user.username, s.counts) for s in search()]
+    app.config["EXPERTS_CORPUS_SECONDS"] = 0
+    assert cached == [(s.user.username, s.counts) for s in search()]
+    assert cached[0] == ("other", {"accepted": 5})
+
+
+def test_a_common_term_reads_its_newest_documents(
+    monkeypatch, make, people, ask_thread, answer, at
+):
+    """A term in more than ``POSTINGS_PER_TERM`` documents is looked for in
+    the newest of them; a search about one account reads all of its own."""
+    monkeypatch.setattr(ranking, "POSTINGS_PER_TERM", 2)
+    acme = accounts.create_account("ACME", "CRM-1", actor=None)
+    db.session.commit()
+    old_hand = make.user("oldhand", display_name="Old Hand")
+    thread = ask_thread(people["asker"], "Renewal terms", accounts=[acme])
+    answer(thread, old_hand, "Renewal at list price.", accept_by=people["asker"])
+    for i in range(2):
+        later = ask_thread(people["asker"], f"Renewal question {i}")
+        answer(later, people["expert"], "Renewal it is.", accept_by=people["asker"])
+
+    assert [s.user.username for s in ranking.rank("renewal")] == ["expert"]
+    on_acme = ranking.rank("renewal", account=acme)
+    assert [s.user.username for s in on_acme] == ["oldhand"]
