@@ -147,9 +147,13 @@ def decay(at: datetime, now: datetime, half_life: float) -> float:
     return 0.5 ** (age / half_life) if half_life > 0 else 1.0
 
 
+def _sees_everything(viewer) -> bool:
+    return viewer is None or is_moderator(viewer)
+
+
 def _visible_clause(viewer):
     """Documents ``viewer`` may see: open forums and pages, their department's."""
-    if viewer is None or is_moderator(viewer):
+    if _sees_everything(viewer):
         return sa.true()
     if getattr(viewer, "department_id", None) is None:
         return EvidenceDocument.department_id.is_(None)
@@ -247,7 +251,7 @@ def _postings(terms: list[str], newest_only: bool):
 
 
 def _relevant(
-    terms: list[str], tags: list[Tag], doc_filter, *, newest_only: bool = True
+    terms: list[str], tags: list[Tag], doc_filter, *, newest_only: bool, everything
 ) -> dict[int, float]:
     """Return {document id: relevance} of the best documents, in one query.
 
@@ -269,7 +273,7 @@ def _relevant(
                 sa.func.sum(sa.case(idf, value=postings.c.term) * norm).label("s"),
             )
             .join(EvidenceDocument, EvidenceDocument.id == postings.c.document_id)
-            .where(doc_filter)
+            .where(doc_filter(postings.c.document_id))
             .group_by(postings.c.document_id)
             .cte("scored")
         )
@@ -289,21 +293,18 @@ def _relevant(
                 evidence_document_tags.c.document_id.label("document_id"),
                 sa.literal(bonus, sa.Float).label("rel"),
             )
-            .join(
-                EvidenceDocument,
-                EvidenceDocument.id == evidence_document_tags.c.document_id,
-            )
             .where(
-                evidence_document_tags.c.tag_id.in_([t.id for t in tags]), doc_filter
+                evidence_document_tags.c.tag_id.in_([t.id for t in tags]),
+                doc_filter(evidence_document_tags.c.document_id),
             )
             .distinct()
         )
-    elif not terms:  # an account alone: everything about it
+    elif not terms:  # an account alone: everything about it (``everything``)
         parts.append(
             sa.select(
-                EvidenceDocument.id.label("document_id"),
+                everything.c.document_id.label("document_id"),
                 sa.literal(1.0, sa.Float).label("rel"),
-            ).where(doc_filter)
+            ).where(doc_filter(everything.c.document_id))
         )
     if not parts:
         return {}
@@ -339,29 +340,42 @@ def retrieve(
             details={"field": "q"},
         )
     tags = [tag] if tag is not None else query_tags(query, terms)
-    doc_filter = _visible_clause(viewer)
+    left_out = ~_visible_clause(viewer)
     if skip is not None:
         # The question being routed (or the page being validated) matches
         # itself best; what counts is the evidence elsewhere.
-        doc_filter = sa.and_(
-            doc_filter,
-            sa.not_(
-                sa.and_(
-                    EvidenceDocument.kind == skip[0],
-                    EvidenceDocument.source_id == skip[1],
-                )
+        left_out = sa.or_(
+            left_out,
+            sa.and_(
+                EvidenceDocument.kind == skip[0],
+                EvidenceDocument.source_id == skip[1],
             ),
         )
+    hidden_docs = sa.select(EvidenceDocument.id).where(left_out)
+    account_docs = None
     if account is not None:
-        doc_filter = sa.and_(
-            doc_filter,
-            EvidenceDocument.id.in_(
-                sa.select(evidence_document_accounts.c.document_id).where(
-                    evidence_document_accounts.c.account_id == account.id
-                )
-            ),
+        account_docs = sa.select(evidence_document_accounts.c.document_id).where(
+            evidence_document_accounts.c.account_id == account.id
         )
-    rel = _relevant(terms, tags, doc_filter, newest_only=account is None)
+
+    def doc_filter(document_id):
+        """On a document id column: what the viewer may see, the document
+        skipped left out, the account's only. Few documents are restricted,
+        so it excludes those rather than reading every document's forum."""
+        clauses = []
+        if skip is not None or not _sees_everything(viewer):
+            clauses.append(document_id.not_in(hidden_docs))
+        if account_docs is not None:
+            clauses.append(document_id.in_(account_docs))
+        return sa.and_(sa.true(), *clauses)
+
+    rel = _relevant(
+        terms,
+        tags,
+        doc_filter,
+        newest_only=account is None,
+        everything=None if account_docs is None else account_docs.subquery(),
+    )
     return rel, tags
 
 
