@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from portal import signals
 from portal.auth import permissions, service
@@ -93,7 +94,11 @@ def logout():
 
 @bp.route("/u/<username>")
 def profile(username: str):
-    user = db.first_or_404(sa.select(User).where(User.username == username))
+    user = db.first_or_404(
+        sa.select(User)
+        .where(User.username == username)
+        .options(joinedload(User.department))
+    )
     panels = signals.collect_panels(signals.profile_panels, user, viewer=current_user)
     return render_template("auth/profile.html", user=user, panels=panels)
 

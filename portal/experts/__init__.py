@@ -26,6 +26,8 @@ def init_app(app) -> None:
         ("EXPERTS_HALF_LIFE_DAYS", 365),
         ("EXPERTS_ESCALATE_AFTER_HOURS", service.DEFAULT_ESCALATE_AFTER_HOURS),
         ("EXPERTS_ROUTE_COUNT", service.DEFAULT_ROUTE_COUNT),
+        # Tests write and rank at once: they read the statistics every time.
+        ("EXPERTS_CORPUS_SECONDS", 0 if app.testing else ranking.CORPUS_SECONDS),
     ):
         app.config.setdefault(name, float(os.environ.get(name, default)))
 

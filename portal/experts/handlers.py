@@ -85,20 +85,21 @@ def tag_panel(tag, viewer=None, **_):
 
 def profile_panel(user, viewer=None, **_):
     skills = service.skills_of(user)
-    topics = service.inferred_topics(user, viewer=viewer)
+    hidden = service.hidden_topics(user)
+    topics = service.inferred_topics(user, viewer=viewer, hidden=hidden)
     accounts = service.inferred_accounts(user, viewer=viewer)
-    state, until = service.availability(user)
+    profile, state, until = service.profile_and_availability(user)
     return Panel(
         "experts/_profile_panel.html",
         {
             "user": user,
-            "profile": service.profile_of(user),
+            "profile": profile,
             "availability": state,
             "away_until": until,
             "skills": skills,
             "endorsed": service.endorsed_by(viewer, skills),
             "topics": topics,
-            "hidden": service.hidden_topics(user),
+            "hidden": hidden,
             "work_accounts": service.work_accounts(user),
             "accounts": accounts,
             "chart": charts.expertise_chart(user, topics, accounts),

@@ -16,21 +16,27 @@ deactivated people are never suggested; a topic a person hid ("not me") is not
 used for them.
 """
 
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from portal import clock
 from portal.auth.models import User
 from portal.auth.permissions import is_moderator
+from portal.dbtypes import UTCDateTime
 from portal.errors import Invalid
 from portal.experts import text
 from portal.experts.evidence import WEIGHTS
 from portal.experts.models import (
+    EVIDENCE_KINDS,
     Evidence,
     EvidenceDocument,
     EvidenceTerm,
@@ -64,22 +70,44 @@ EXPLAIN_ITEMS = 5
 SHARPEN = 2
 FORUM_KINDS = frozenset({"accepted", "upvoted", "answer", "post"})
 GOOD_KINDS = frozenset({"accepted", "upvoted"})
+# Documents read per query term, the newest first: a term in most documents
+# (续约, "renewal") costs the same however long the history grows. Recent
+# evidence counts most anyway (the half-life); an account's search reads all
+# of the account's documents.
+POSTINGS_PER_TERM = 5000
+# How long a process reuses the corpus statistics BM25 weighs terms by (how
+# many documents, their mean length, how many contain a term): they change
+# slowly, and counting a common term's documents grows with the history.
+CORPUS_SECONDS = 300
 
 
-def _track_record(docs: dict) -> float:
-    """How colleagues received a person's answers on the query's subject.
+# Active people only: departed and deactivated people are never suggested.
+_ACTIVE = sa.and_(User.active.is_(True), User.left_at.is_(None))
 
-    (accepted or upvoted + 1) / (answers + 2), doubled: 1 for an even record
-    or none, towards 2 when most answers helped, towards 0 for many answers
-    that nobody accepted or upvoted. Posting a lot does not make an expert.
-    """
-    good = total = 0
-    for found in docs.values():
-        for _, kind, _ in found:
-            if kind in FORUM_KINDS:
-                total += 1
-                good += kind in GOOD_KINDS
-    return 2 * (good + 1) / (total + 2)
+
+class epoch_seconds(FunctionElement):
+    """A timestamp column as seconds since 1970, in SQL."""
+
+    type = sa.Float()
+    name = "epoch_seconds"
+    inherit_cache = True
+
+
+@compiles(epoch_seconds)
+def _epoch_seconds(element, compiler, **kw):
+    # EXTRACT gives numeric on PostgreSQL 14 and later: keep the sums float.
+    return (
+        f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) AS FLOAT8)"
+    )
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_seconds_sqlite(element, compiler, **kw):
+    # SQLite keeps UTC timestamps as text; julianday reads them.
+    return (
+        f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5)"
+        " * 86400.0)"
+    )
 
 
 @dataclass
@@ -119,9 +147,13 @@ def decay(at: datetime, now: datetime, half_life: float) -> float:
     return 0.5 ** (age / half_life) if half_life > 0 else 1.0
 
 
+def _sees_everything(viewer) -> bool:
+    return viewer is None or is_moderator(viewer)
+
+
 def _visible_clause(viewer):
     """Documents ``viewer`` may see: open forums and pages, their department's."""
-    if viewer is None or is_moderator(viewer):
+    if _sees_everything(viewer):
         return sa.true()
     if getattr(viewer, "department_id", None) is None:
         return EvidenceDocument.department_id.is_(None)
@@ -156,37 +188,136 @@ def query_tags(query: str, terms: list[str]) -> list[Tag]:
     return list(found.values())
 
 
-def _bm25(terms: list[str], doc_filter) -> dict[int, float]:
-    if not terms:
+def _corpus(terms: list[str]) -> tuple[int, float, dict[str, int]]:
+    """Return how many documents there are, their mean length in terms, and
+    how many contain each term: what BM25 weighs terms by.
+
+    Read in one query, and kept by the process for ``EXPERTS_CORPUS_SECONDS``
+    (0 in tests: always read).
+    """
+    ttl = float(current_app.config.get("EXPERTS_CORPUS_SECONDS", 0))
+    cache = current_app.extensions.setdefault("experts.corpus", {})
+    now = clock.now()
+
+    def fresh(key):
+        found = cache.get(key)
+        return found is not None and found[0] > now
+
+    missing = [t for t in terms if not fresh(t)]
+    if missing or not fresh(None):
+        counts = [
+            sa.select(sa.func.count())
+            .select_from(EvidenceTerm)
+            .where(EvidenceTerm.term == t)
+            .scalar_subquery()
+            for t in missing
+        ]
+        total, avg, *df = db.session.execute(
+            sa.select(
+                sa.func.count(EvidenceDocument.id),
+                sa.func.avg(EvidenceDocument.length),
+                *counts,
+            )
+        ).one()
+        until = now + timedelta(seconds=max(ttl, 0))
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[None] = (until, total or 1, float(avg or 1.0) or 1.0)
+        cache.update({t: (until, n) for t, n in zip(missing, df, strict=True)})
+    _, total, avg = cache[None]
+    df = {t: cache[t][1] for t in terms}
+    if ttl <= 0:
+        cache.clear()
+    return total, avg, df
+
+
+def _postings(terms: list[str], newest_only: bool):
+    """(term, document id, tf) of the query's terms: each term's newest
+    ``POSTINGS_PER_TERM`` documents, or all of them."""
+    columns = (EvidenceTerm.term, EvidenceTerm.document_id, EvidenceTerm.tf)
+    if not newest_only:
+        return sa.select(*columns).where(EvidenceTerm.term.in_(terms)).subquery()
+    parts = []
+    for t in terms:
+        newest = (
+            sa.select(*columns)
+            .where(EvidenceTerm.term == t)
+            .order_by(EvidenceTerm.document_id.desc())
+            .limit(POSTINGS_PER_TERM)
+            .subquery()
+        )
+        parts.append(sa.select(newest))
+    return sa.union_all(*parts).subquery("postings")
+
+
+def _relevant(
+    terms: list[str], tags: list[Tag], doc_filter, *, newest_only: bool, everything
+) -> dict[int, float]:
+    """Return {document id: relevance} of the best documents, in one query.
+
+    BM25 over the terms, scaled so the best document scores 1, below
+    ``MIN_RELEVANCE`` left out; ``TAG_BONUS`` added to documents filed under
+    the tags; the best ``TOP_DOCUMENTS``. The database adds it up, so only the
+    documents kept come back, however many contain the terms.
+    """
+    parts = []
+    if terms:
+        total, avg, df = _corpus(terms)
+        idf = {t: math.log(1 + (total - df[t] + 0.5) / (df[t] + 0.5)) for t in terms}
+        postings = _postings(terms, newest_only)
+        tf, length = postings.c.tf, sa.func.coalesce(EvidenceDocument.length, 0)
+        norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
+        scored = (
+            sa.select(
+                postings.c.document_id.label("document_id"),
+                sa.func.sum(sa.case(idf, value=postings.c.term) * norm).label("s"),
+            )
+            .join(EvidenceDocument, EvidenceDocument.id == postings.c.document_id)
+            .where(doc_filter(postings.c.document_id))
+            .group_by(postings.c.document_id)
+            .cte("scored")
+        )
+        best = sa.select(sa.func.max(scored.c.s)).scalar_subquery()
+        rel = scored.c.s / best
+        parts.append(
+            sa.select(scored.c.document_id, rel.label("rel")).where(
+                rel >= MIN_RELEVANCE
+            )
+        )
+    if tags:
+        # A document filed under a tag the query names; on tags alone, every
+        # such document counts as much as the best one.
+        bonus = TAG_BONUS if terms else TAG_BONUS + 0.5
+        parts.append(
+            sa.select(
+                evidence_document_tags.c.document_id.label("document_id"),
+                sa.literal(bonus, sa.Float).label("rel"),
+            )
+            .where(
+                evidence_document_tags.c.tag_id.in_([t.id for t in tags]),
+                doc_filter(evidence_document_tags.c.document_id),
+            )
+            .distinct()
+        )
+    elif not terms:  # an account alone: everything about it (``everything``)
+        parts.append(
+            sa.select(
+                everything.c.document_id.label("document_id"),
+                sa.literal(1.0, sa.Float).label("rel"),
+            ).where(doc_filter(everything.c.document_id))
+        )
+    if not parts:
         return {}
-    total = db.session.scalar(sa.select(sa.func.count(EvidenceDocument.id))) or 1
-    avg = (
-        db.session.scalar(sa.select(sa.func.avg(EvidenceDocument.length))) or 1.0
-    ) or 1.0
-    df = dict(
+    found = sa.union_all(*parts).subquery("found")
+    total_rel = sa.func.sum(found.c.rel)
+    return dict(
         db.session.execute(
-            sa.select(EvidenceTerm.term, sa.func.count())
-            .where(EvidenceTerm.term.in_(terms))
-            .group_by(EvidenceTerm.term)
+            sa.select(found.c.document_id, total_rel)
+            .group_by(found.c.document_id)
+            .order_by(total_rel.desc(), found.c.document_id)
+            .limit(TOP_DOCUMENTS)
         ).all()
     )
-    rows = db.session.execute(
-        sa.select(
-            EvidenceTerm.document_id,
-            EvidenceTerm.term,
-            EvidenceTerm.tf,
-            EvidenceDocument.length,
-        )
-        .join(EvidenceDocument, EvidenceDocument.id == EvidenceTerm.document_id)
-        .where(EvidenceTerm.term.in_(terms), doc_filter)
-    ).all()
-    scores: dict[int, float] = defaultdict(float)
-    for doc_id, term, tf, length in rows:
-        n = df.get(term, 0)
-        idf = math.log(1 + (total - n + 0.5) / (n + 0.5))
-        norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * (length or 0) / float(avg)))
-        scores[doc_id] += idf * norm
-    return scores
 
 
 def retrieve(
@@ -209,53 +340,42 @@ def retrieve(
             details={"field": "q"},
         )
     tags = [tag] if tag is not None else query_tags(query, terms)
-    doc_filter = _visible_clause(viewer)
+    left_out = ~_visible_clause(viewer)
     if skip is not None:
         # The question being routed (or the page being validated) matches
         # itself best; what counts is the evidence elsewhere.
-        doc_filter = sa.and_(
-            doc_filter,
-            sa.not_(
-                sa.and_(
-                    EvidenceDocument.kind == skip[0],
-                    EvidenceDocument.source_id == skip[1],
-                )
+        left_out = sa.or_(
+            left_out,
+            sa.and_(
+                EvidenceDocument.kind == skip[0],
+                EvidenceDocument.source_id == skip[1],
             ),
         )
+    hidden_docs = sa.select(EvidenceDocument.id).where(left_out)
+    account_docs = None
     if account is not None:
-        doc_filter = sa.and_(
-            doc_filter,
-            EvidenceDocument.id.in_(
-                sa.select(evidence_document_accounts.c.document_id).where(
-                    evidence_document_accounts.c.account_id == account.id
-                )
-            ),
+        account_docs = sa.select(evidence_document_accounts.c.document_id).where(
+            evidence_document_accounts.c.account_id == account.id
         )
-    rel = _bm25(terms, doc_filter)
-    best = max(rel.values(), default=0.0)
-    rel = {d: s / best for d, s in rel.items()} if best else {}
-    rel = {d: s for d, s in rel.items() if s >= MIN_RELEVANCE}
-    if tags:
-        tagged = db.session.scalars(
-            sa.select(evidence_document_tags.c.document_id)
-            .join(
-                EvidenceDocument,
-                EvidenceDocument.id == evidence_document_tags.c.document_id,
-            )
-            .where(
-                evidence_document_tags.c.tag_id.in_([t.id for t in tags]), doc_filter
-            )
-        )
-        for doc_id in set(tagged):
-            rel[doc_id] = rel.get(doc_id, 0.0 if terms else 0.5) + TAG_BONUS
-    elif not terms:  # an account alone: everything about it
-        for doc_id in db.session.scalars(
-            sa.select(EvidenceDocument.id).where(doc_filter)
-        ):
-            rel[doc_id] = 1.0
-    if len(rel) > TOP_DOCUMENTS:
-        keep = sorted(rel.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_DOCUMENTS]
-        rel = dict(keep)
+
+    def doc_filter(document_id):
+        """On a document id column: what the viewer may see, the document
+        skipped left out, the account's only. Few documents are restricted,
+        so it excludes those rather than reading every document's forum."""
+        clauses = []
+        if skip is not None or not _sees_everything(viewer):
+            clauses.append(document_id.not_in(hidden_docs))
+        if account_docs is not None:
+            clauses.append(document_id.in_(account_docs))
+        return sa.and_(sa.true(), *clauses)
+
+    rel = _relevant(
+        terms,
+        tags,
+        doc_filter,
+        newest_only=account is None,
+        everything=None if account_docs is None else account_docs.subquery(),
+    )
     return rel, tags
 
 
@@ -270,22 +390,146 @@ def _empty_query_message(query: str) -> str:
     return _("Type what you need to know: a topic, a product or a tag.")
 
 
-def _hidden(user_ids) -> dict[int, set[int]]:
-    hidden: dict[int, set[int]] = defaultdict(set)
-    if user_ids:
-        for uid, tag_id in db.session.execute(
-            sa.select(HiddenTopic.user_id, HiddenTopic.tag_id).where(
-                HiddenTopic.user_id.in_(list(user_ids))
-            )
-        ):
-            hidden[uid].add(tag_id)
-    return hidden
+def _relevance_table(dialect: str):
+    """The retrieved documents and their relevance as a table SQL can join,
+    sent as two arrays (PostgreSQL) or one JSON list (SQLite): one parameter
+    or two, where a VALUES list of a thousand rows costs SQLAlchemy more to
+    compile than the whole ranking."""
+    if dialect == "postgresql":
+        stmt = sa.text(
+            "SELECT document_id, rel FROM unnest(CAST(:rel_ids AS INTEGER[]), "
+            "CAST(:rel_values AS FLOAT8[])) AS r(document_id, rel)"
+        )
+    else:
+        stmt = sa.text(
+            "SELECT CAST(json_extract(value, '$[0]') AS INTEGER) AS document_id, "
+            "json_extract(value, '$[1]') AS rel FROM json_each(:rel_json)"
+        )
+    return stmt.columns(document_id=sa.Integer, rel=sa.Float).subquery("rel")
 
 
-def _chunks(ids, size=900):
-    ids = list(ids)
-    for i in range(0, len(ids), size):
-        yield ids[i : i + size]
+def _relevance_params(dialect: str, rel: dict[int, float]) -> dict:
+    ids = list(rel)
+    if dialect == "postgresql":
+        return {"rel_ids": ids, "rel_values": [rel[d] for d in ids]}
+    return {"rel_json": json.dumps([[d, rel[d]] for d in ids])}
+
+
+def _decayed(decays: bool):
+    """``Evidence.weight`` after ``decay``, in SQL, as of the parameter
+    ``now`` (and ``now_ts``, its epoch seconds; ``k``: ln 2 per half-life in
+    seconds)."""
+    if not decays:
+        return Evidence.weight
+    # 0.5 ** (age / half-life) as one exp() per row; evidence dated in the
+    # future (clocks disagree) counts fully, as in ``decay``.
+    return sa.case(
+        (Evidence.at >= sa.bindparam("now", type_=UTCDateTime()), Evidence.weight),
+        else_=Evidence.weight
+        * sa.func.exp(
+            (epoch_seconds(Evidence.at) - sa.bindparam("now_ts", type_=sa.Float()))
+            * sa.bindparam("k", type_=sa.Float())
+        ),
+    )
+
+
+def _power(x, n: int):
+    """x ** n as a product: cheaper than power() for a small whole n."""
+    out = x
+    for _ in range(n - 1):
+        out = out * x
+    return out
+
+
+def _not_hidden():
+    """Evidence in a document filed under a topic its person hid ("not me")
+    is not used for them."""
+    return ~sa.exists().where(
+        HiddenTopic.user_id == Evidence.user_id,
+        HiddenTopic.tag_id == evidence_document_tags.c.tag_id,
+        evidence_document_tags.c.document_id == Evidence.document_id,
+    )
+
+
+def _count(kinds):
+    kinds = sorted(kinds)
+    match = Evidence.kind == kinds[0] if len(kinds) == 1 else Evidence.kind.in_(kinds)
+    return sa.func.sum(sa.case((match, 1), else_=0))
+
+
+@cache
+def _scores_statement(dialect: str, decays: bool, excluding: bool):
+    """One row per person: what ``_scores`` adds up. Built once: the statement
+    is large, and only its parameters change."""
+    r = _relevance_table(dialect)
+    w = _decayed(decays)
+    where = [_ACTIVE, _not_hidden()]
+    if excluding:
+        where.append(Evidence.user_id.not_in(sa.bindparam("exclude", expanding=True)))
+    # Per person and document: the strongest item fully, the others a quarter.
+    per_doc = (
+        sa.select(
+            Evidence.user_id.label("user_id"),
+            r.c.rel.label("rel"),
+            sa.func.max(w).label("top"),
+            sa.func.sum(w).label("total"),
+            _count(FORUM_KINDS).label("forum"),
+            _count(GOOD_KINDS).label("good"),
+        )
+        .join(r, r.c.document_id == Evidence.document_id)
+        .join(User, User.id == Evidence.user_id)
+        .where(*where)
+        .group_by(Evidence.user_id, Evidence.document_id, r.c.rel)
+        .subquery("per_doc")
+    )
+    strength = _power(per_doc.c.rel, SHARPEN) * (
+        per_doc.c.top + REST * (per_doc.c.total - per_doc.c.top)
+    )
+    is_forum = per_doc.c.forum > 0
+    return sa.select(
+        per_doc.c.user_id,
+        sa.func.sum(sa.case((is_forum, strength), else_=0.0)),
+        sa.func.sum(sa.case((is_forum, 0.0), else_=strength)),
+        sa.func.sum(per_doc.c.forum),
+        sa.func.sum(per_doc.c.good),
+    ).group_by(per_doc.c.user_id)
+
+
+def decayed_weight(now: datetime, half_life: float):
+    """Return ``Evidence.weight`` after ``decay`` as of ``now`` as a SQL
+    expression, and the parameters to execute it with."""
+    if half_life <= 0:
+        return _decayed(False), {}
+    k = math.log(2) / (86400.0 * half_life)
+    return _decayed(True), {"now": now, "now_ts": now.timestamp(), "k": k}
+
+
+def _params(dialect, rel, now, half_life) -> dict:
+    return {**_relevance_params(dialect, rel), **decayed_weight(now, half_life)[1]}
+
+
+def _scores(rel: dict[int, float], now, half_life, exclude) -> dict[int, float]:
+    """Score the people with evidence in the retrieved documents, in SQL:
+    one row per person comes back, however much evidence there is."""
+    if not rel:
+        return {}
+    dialect = db.session.get_bind().dialect.name
+    params = _params(dialect, rel, now, half_life)
+    if exclude:
+        params["exclude"] = list(exclude)
+    rows = db.session.execute(
+        _scores_statement(dialect, half_life > 0, bool(exclude)), params
+    ).all()
+    out = {}
+    for uid, forum_score, other, forum, good in rows:
+        # The track record: how colleagues received the person's answers on
+        # the query's subject. (good + 1) / (answers + 2), doubled: 1 for an
+        # even record or none, towards 2 when most answers helped, towards 0
+        # for many answers nobody accepted or upvoted.
+        # (PostgreSQL sums bigints as numeric: counts come back as Decimal.)
+        factor = 2 * (int(good) + 1) / (int(forum) + 2)
+        out[uid] = (forum_score or 0.0) * factor + (other or 0.0)
+    return out
 
 
 def rank(
@@ -306,46 +550,8 @@ def rank(
     rel, tags = retrieve(query, tag=tag, account=account, viewer=viewer, skip=skip)
     now = clock.now()
     half_life = half_life_days()
-    active = sa.and_(User.active.is_(True), User.left_at.is_(None))
-
-    rows = []
-    doc_tags: dict[int, set[int]] = defaultdict(set)
-    for chunk in _chunks(rel):
-        rows += db.session.execute(
-            sa.select(
-                Evidence.user_id,
-                Evidence.document_id,
-                Evidence.kind,
-                Evidence.weight,
-                Evidence.at,
-            )
-            .join(User, User.id == Evidence.user_id)
-            .where(Evidence.document_id.in_(chunk), active)
-        ).all()
-        for doc_id, tag_id in db.session.execute(
-            sa.select(
-                evidence_document_tags.c.document_id, evidence_document_tags.c.tag_id
-            ).where(evidence_document_tags.c.document_id.in_(chunk))
-        ):
-            doc_tags[doc_id].add(tag_id)
-    hidden = _hidden({r.user_id for r in rows})
-
-    # person -> document -> [(decayed weight, kind, at)]
-    per: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    for uid, doc_id, kind, weight, at in rows:
-        if uid in exclude or (hidden.get(uid) and hidden[uid] & doc_tags[doc_id]):
-            continue
-        per[uid][doc_id].append((weight * decay(at, now, half_life), kind, at))
-
     scores: dict[int, float] = defaultdict(float)
-    for uid, docs in per.items():
-        factor = _track_record(docs)
-        for doc_id, found in docs.items():
-            weights = sorted((w for w, _, _ in found), reverse=True)
-            strength = weights[0] + REST * sum(weights[1:])
-            if found[0][1] in FORUM_KINDS:
-                strength *= factor
-            scores[uid] += rel[doc_id] ** SHARPEN * strength
+    scores.update(_scores(rel, now, half_life, exclude))
 
     # What people declared, least of all.
     declared: dict[int, list[Skill]] = defaultdict(list)
@@ -362,7 +568,7 @@ def rank(
         for skill in db.session.scalars(
             sa.select(Skill)
             .join(User, User.id == Skill.user_id)
-            .where(active, *skill_filter)
+            .where(_ACTIVE, *skill_filter)
         ):
             if skill.user_id in exclude:
                 continue
@@ -376,7 +582,7 @@ def rank(
             db.session.scalars(
                 sa.select(WorkAccount.user_id)
                 .join(User, User.id == WorkAccount.user_id)
-                .where(WorkAccount.account_id == account.id, active)
+                .where(WorkAccount.account_id == account.id, _ACTIVE)
             )
         )
         manager = account.account_manager
@@ -390,20 +596,11 @@ def rank(
     )[:limit]
     if not best:
         return []
+    top_ids = [uid for _, uid in best]
     users = {
-        u.id: u
-        for u in db.session.scalars(
-            sa.select(User).where(User.id.in_([uid for _, uid in best]))
-        )
+        u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(top_ids)))
     }
-    docs = {}
-    if explain:
-        wanted = {d for _, uid in best for d in per.get(uid, {})}
-        for chunk in _chunks(wanted):
-            for doc in db.session.scalars(
-                sa.select(EvidenceDocument).where(EvidenceDocument.id.in_(chunk))
-            ):
-                docs[doc.id] = doc
+    why = _explanations(rel, top_ids, now, half_life) if explain else {}
     out = []
     for score, uid in best:
         s = Suggestion(
@@ -412,32 +609,91 @@ def rank(
             skills=declared.get(uid, []),
             works_on=uid in works_on,
         )
-        if explain:
-            _explain(s, per.get(uid, {}), rel, docs)
+        if uid in why:
+            s.counts, s.first_at, s.last_at, s.items = why[uid]
         out.append(s)
     return out
 
 
-def _explain(s: Suggestion, docs_found: dict, rel: dict, docs: dict) -> None:
-    counts: dict[str, int] = defaultdict(int)
-    items = []
-    for doc_id, found in docs_found.items():
-        doc = docs.get(doc_id)
-        if doc is None:
-            continue
-        for weight, kind, at in found:
-            counts[kind] += 1
-            items.append(Item(kind, doc.title, doc.url, at, weight * rel[doc_id]))
-            s.first_at = at if s.first_at is None else min(s.first_at, at)
-            s.last_at = at if s.last_at is None else max(s.last_at, at)
-    s.counts = dict(counts)
-    items.sort(key=lambda i: (-i.weight, i.title))
-    # One line per document: its strongest item.
-    seen, s.items = set(), []
-    for item in items:
-        if item.url in seen:
-            continue
-        seen.add(item.url)
-        s.items.append(item)
-        if len(s.items) == EXPLAIN_ITEMS:
-            break
+@cache
+def _items_statement(dialect: str, decays: bool):
+    r = _relevance_table(dialect)
+    w = _decayed(decays)
+    in_doc = (
+        sa.select(
+            Evidence.user_id,
+            Evidence.document_id,
+            Evidence.kind,
+            Evidence.at,
+            (w * r.c.rel).label("weight"),
+            sa.func.row_number()
+            .over(
+                partition_by=(Evidence.user_id, Evidence.document_id),
+                order_by=w.desc(),
+            )
+            .label("n"),
+            *(
+                _count([k]).over(partition_by=Evidence.user_id).label(k)
+                for k in EVIDENCE_KINDS
+            ),
+            sa.func.min(Evidence.at)
+            .over(partition_by=Evidence.user_id)
+            .label("first_at"),
+            sa.func.max(Evidence.at)
+            .over(partition_by=Evidence.user_id)
+            .label("last_at"),
+        )
+        .join(r, r.c.document_id == Evidence.document_id)
+        .where(
+            Evidence.user_id.in_(sa.bindparam("user_ids", expanding=True)),
+            _not_hidden(),
+        )
+        .subquery("in_doc")
+    )
+    per_user = (
+        sa.select(
+            in_doc.c.user_id,
+            in_doc.c.kind,
+            in_doc.c.at,
+            in_doc.c.weight,
+            EvidenceDocument.title,
+            EvidenceDocument.url,
+            in_doc.c.first_at,
+            in_doc.c.last_at,
+            *(in_doc.c[k] for k in EVIDENCE_KINDS),
+            sa.func.row_number()
+            .over(
+                partition_by=in_doc.c.user_id,
+                order_by=(in_doc.c.weight.desc(), EvidenceDocument.title),
+            )
+            .label("k"),
+        )
+        .join(EvidenceDocument, EvidenceDocument.id == in_doc.c.document_id)
+        .where(in_doc.c.n == 1)
+        .subquery("per_user")
+    )
+    return (
+        sa.select(per_user)
+        .where(per_user.c.k <= EXPLAIN_ITEMS)
+        .order_by(per_user.c.user_id, per_user.c.k)
+    )
+
+
+def _explanations(rel, user_ids, now, half_life) -> dict[int, tuple]:
+    """Why each person is suggested: {user id: (counts of evidence by kind,
+    first and last dates, the strongest items, one per document)}."""
+    if not rel or not user_ids:
+        return {}
+    dialect = db.session.get_bind().dialect.name
+    params = _params(dialect, rel, now, half_life)
+    params["user_ids"] = list(user_ids)
+    out: dict[int, tuple] = {}
+    for row in db.session.execute(_items_statement(dialect, half_life > 0), params):
+        uid, kind, at, weight, title, url, first_at, last_at, *counts, _ = row
+        if uid not in out:
+            counts = zip(EVIDENCE_KINDS, counts, strict=True)
+            out[uid] = ({k: int(n) for k, n in counts if n}, first_at, last_at, [])
+        items = out[uid][3]
+        if all(item.url != url for item in items):
+            items.append(Item(kind, title, url, at, weight))
+    return out

@@ -5,7 +5,6 @@ escalation, resolved cases).
 Services take plain arguments, flush and never commit; the caller commits once.
 """
 
-from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -71,16 +70,46 @@ def can_endorse(actor, skill: Skill) -> bool:
 
 def profile_of(user: User) -> ExpertProfile:
     """Return the person's profile row, or an unsaved default one."""
-    return db.session.get(ExpertProfile, user.id) or ExpertProfile(
-        user_id=user.id, ask_me_about="", availability="available"
-    )
+    return db.session.get(ExpertProfile, user.id) or _default_profile(user)
+
+
+def _default_profile(user: User) -> ExpertProfile:
+    return ExpertProfile(user_id=user.id, ask_me_about="", availability="available")
+
+
+def profile_and_availability(user: User):
+    """Return the person's profile (saved or default), availability and the
+    date they are back, from one query."""
+    saved = db.session.get(ExpertProfile, user.id)
+    state, until = _availability(saved, None)
+    return saved or _default_profile(user), state, until
 
 
 def availability(
     user: User, now: datetime | None = None
 ) -> tuple[str, datetime | None]:
     """Return ("available" | "busy" | "away", away_until): away ends by itself."""
-    profile = db.session.get(ExpertProfile, user.id)
+    return _availability(db.session.get(ExpertProfile, user.id), now)
+
+
+def availabilities(users, now: datetime | None = None) -> dict[int, str]:
+    """{user id: "available" | "busy" | "away"} for several people, in one query."""
+    ids = [u.id for u in users]
+    profiles = (
+        {
+            p.user_id: p
+            for p in db.session.scalars(
+                sa.select(ExpertProfile).where(ExpertProfile.user_id.in_(ids))
+            )
+        }
+        if ids
+        else {}
+    )
+    now = now or clock.now()
+    return {uid: _availability(profiles.get(uid), now)[0] for uid in ids}
+
+
+def _availability(profile, now) -> tuple[str, datetime | None]:
     if profile is None:
         return "available", None
     now = now or clock.now()
@@ -161,20 +190,22 @@ def update_profile(
 
 def work_accounts(user: User) -> list[CustomerAccount]:
     """The accounts the person says they work on, then those they manage."""
-    declared = list(
+    declared = sa.and_(
+        WorkAccount.account_id == CustomerAccount.id, WorkAccount.user_id == user.id
+    )
+    return list(
         db.session.scalars(
             sa.select(CustomerAccount)
-            .join(WorkAccount, WorkAccount.account_id == CustomerAccount.id)
-            .where(WorkAccount.user_id == user.id)
-            .order_by(CustomerAccount.name)
+            .outerjoin(WorkAccount, declared)
+            .where(
+                sa.or_(
+                    WorkAccount.user_id.is_not(None),
+                    CustomerAccount.account_manager_id == user.id,
+                )
+            )
+            .order_by(WorkAccount.user_id.is_(None), CustomerAccount.name)
         )
     )
-    managed = db.session.scalars(
-        sa.select(CustomerAccount)
-        .where(CustomerAccount.account_manager_id == user.id)
-        .order_by(CustomerAccount.name)
-    )
-    return declared + [a for a in managed if a not in declared]
 
 
 def skills_of(user: User) -> list[Skill]:
@@ -379,59 +410,56 @@ def hidden_topics(user: User) -> list[Tag]:
     )
 
 
-def _grouped(user: User, viewer, link_table, column, limit: int):
-    now, half_life = clock.now(), ranking.half_life_days()
-    rows = db.session.execute(
-        sa.select(
-            link_table.c[column], Evidence.document_id, Evidence.weight, Evidence.at
-        )
-        .join(link_table, link_table.c.document_id == Evidence.document_id)
+def _grouped(user: User, viewer, link_table, column, model, limit: int):
+    """The person's strongest ``model`` rows (tags or accounts) by the evidence
+    filed under them, added up by the database: [(row, score, documents)]."""
+    weight, params = ranking.decayed_weight(clock.now(), ranking.half_life_days())
+    score = sa.func.sum(weight)
+    return db.session.execute(
+        sa.select(model, score, sa.func.count(sa.distinct(Evidence.document_id)))
+        .join(link_table, link_table.c[column] == model.id)
+        .join(Evidence, Evidence.document_id == link_table.c.document_id)
         .join(EvidenceDocument, EvidenceDocument.id == Evidence.document_id)
         .where(Evidence.user_id == user.id, ranking._visible_clause(viewer))
+        .group_by(model.id)
+        .order_by(score.desc(), model.id)
+        .limit(limit),
+        params,
     ).all()
-    scores: dict[int, float] = defaultdict(float)
-    docs: dict[int, set[int]] = defaultdict(set)
-    for key, doc_id, weight, at in rows:
-        scores[key] += weight * ranking.decay(at, now, half_life)
-        docs[key].add(doc_id)
-    return scores, docs
 
 
-def inferred_topics(user: User, viewer=None, limit: int = 8) -> list[dict]:
+def inferred_topics(
+    user: User, viewer=None, limit: int = 8, hidden: list[Tag] | None = None
+) -> list[dict]:
     """The tags of the person's evidence, strongest first, hidden ones left out.
 
     Each: {"tag", "score", "documents"} (documents: how many threads and pages).
+    ``hidden``: the person's hidden topics, when the caller has them already.
     """
-    scores, docs = _grouped(user, viewer, evidence_document_tags, "tag_id", limit)
-    hidden = {t.id for t in hidden_topics(user)}
-    keep = sorted(
-        (k for k in scores if k not in hidden), key=lambda k: (-scores[k], k)
-    )[:limit]
-    tags = {t.id: t for t in db.session.scalars(sa.select(Tag).where(Tag.id.in_(keep)))}
+    hidden = hidden_topics(user) if hidden is None else hidden
+    rows = _grouped(
+        user, viewer, evidence_document_tags, "tag_id", Tag, limit + len(hidden)
+    )
+    hidden_ids = {t.id for t in hidden}
     return [
-        {"tag": tags[k], "score": round(scores[k], 2), "documents": len(docs[k])}
-        for k in keep
-    ]
+        {"tag": tag, "score": round(score, 2), "documents": documents}
+        for tag, score, documents in rows
+        if tag.id not in hidden_ids
+    ][:limit]
 
 
 def inferred_accounts(user: User, viewer=None, limit: int = 6) -> list[dict]:
-    scores, docs = _grouped(
-        user, viewer, evidence_document_accounts, "account_id", limit
+    rows = _grouped(
+        user,
+        viewer,
+        evidence_document_accounts,
+        "account_id",
+        CustomerAccount,
+        limit,
     )
-    keep = sorted(scores, key=lambda k: (-scores[k], k))[:limit]
-    accounts = {
-        a.id: a
-        for a in db.session.scalars(
-            sa.select(CustomerAccount).where(CustomerAccount.id.in_(keep))
-        )
-    }
     return [
-        {
-            "account": accounts[k],
-            "score": round(scores[k], 2),
-            "documents": len(docs[k]),
-        }
-        for k in keep
+        {"account": account, "score": round(score, 2), "documents": documents}
+        for account, score, documents in rows
     ]
 
 
@@ -474,12 +502,8 @@ def _next_experts(thread: Thread, request: ExpertRequest | None, asker: User):
     except Invalid:
         return []
     readers = _readers(thread, [s.user.id for s in found])
-    now = clock.now()
-    picked = [
-        s
-        for s in found
-        if s.user.id in readers and availability(s.user, now)[0] == "available"
-    ]
+    states = availabilities([s.user for s in found if s.user.id in readers])
+    picked = [s for s in found if states.get(s.user.id) == "available"]
     return picked[:count]
 
 

@@ -77,7 +77,7 @@ def find_experts():
         searched=searched,
         results=results,
         error=error,
-        availability={s.user.id: service.availability(s.user)[0] for s in results},
+        availability=service.availabilities([s.user for s in results]),
     ), status
 
 

@@ -235,28 +235,36 @@ def board(span: Period, *, viewer=None, dept: Department | None = None) -> Board
 def rank_of(user, span: Period) -> Standing | None:
     """Return ``user``'s standing in ``span`` (None: no points, or not competing).
 
-    For a month, two index lookups in the monthly totals: the person's row,
-    then how many competitors have more points (or as many and come first).
+    For a month, index lookups in the monthly totals: the person's row, and
+    how many competitors have more points (or as many and come first).
     """
     if span.name != "month":
         return board(span, viewer=user).mine
     month = span.start.date()
     this_month = sa.and_(PointTotal.month == month, eligible_clause())
-    mine = db.session.scalar(
-        sa.select(PointTotal.points)
+    mine = (
+        sa.select(PointTotal.points.label("points"))
         .join(User, User.id == PointTotal.user_id)
         .where(this_month, PointTotal.user_id == user.id)
+        .cte("mine")
     )
-    if mine is None:
-        return None
-    more, ahead_on_tie = db.session.execute(
+    # One statement: the person's row, and the competitors at or above it
+    # (the person among them, so a person with points always gets a row).
+    row = db.session.execute(
         sa.select(
-            sa.func.count().filter(PointTotal.points > mine),
+            mine.c.points,
+            sa.func.count().filter(PointTotal.points > mine.c.points),
             sa.func.count().filter(
-                PointTotal.points == mine, PointTotal.user_id < user.id
+                PointTotal.points == mine.c.points, PointTotal.user_id < user.id
             ),
         )
+        .select_from(mine)
+        .join(PointTotal, PointTotal.points >= mine.c.points)
         .join(User, User.id == PointTotal.user_id)
-        .where(this_month, PointTotal.points >= mine)
-    ).one()
+        .where(this_month)
+        .group_by(mine.c.points)
+    ).first()
+    if row is None:
+        return None
+    mine, more, ahead_on_tie = row
     return Standing(more + 1, more + ahead_on_tie + 1, user, mine)
