@@ -28,6 +28,7 @@ def init_app(app) -> None:
         ("EXPERTS_ROUTE_COUNT", service.DEFAULT_ROUTE_COUNT),
         # Tests write and rank at once: they read the statistics every time.
         ("EXPERTS_CORPUS_SECONDS", 0 if app.testing else ranking.CORPUS_SECONDS),
+        ("EXPERTS_PAGE_SECONDS", 0 if app.testing else service.PAGE_EXPERTS_SECONDS),
     ):
         app.config.setdefault(name, float(os.environ.get(name, default)))
 

@@ -813,17 +813,36 @@ def could_answer(user: User, limit: int = 5) -> list[Thread]:
 # least one recent accepted answer's worth, among the top few for a tag.
 PAGE_EXPERT_MIN_SCORE = 4.0
 PAGE_EXPERTS_PER_TAG = 2
+PAGE_EXPERTS_SECONDS = 300
 
 
 def page_experts(page) -> set[int] | None:
-    """The people whose evidence on the page's tags (outside the page) is strong."""
+    """The people whose evidence on the page's tags (outside the page) is strong.
+
+    Every reader's view of a wiki page asks (may they validate it?), and
+    ranking a tag's experts costs as much as the tag's evidence: the answer is
+    kept by the process for ``EXPERTS_PAGE_SECONDS`` (0 in tests), like the
+    corpus counts. New evidence makes someone a page's expert that much later.
+    """
     if page.id is None or not page.tags:
         return None
+    tags = page.tags[:5]
+    ttl = float(current_app.config.get("EXPERTS_PAGE_SECONDS", 0))
+    key = (page.id, tuple(tag.id for tag in tags))
+    cache = current_app.extensions.setdefault("experts.page_experts", {})
+    now = clock.now()
+    kept = cache.get(key)
+    if ttl > 0 and kept is not None and kept[0] > now:
+        return set(kept[1])
     found: set[int] = set()
-    for tag in page.tags[:5]:
+    for tag in tags:
         for s in ranking.rank(
             tag=tag, limit=PAGE_EXPERTS_PER_TAG, explain=False, skip=("page", page.id)
         ):
             if s.score >= PAGE_EXPERT_MIN_SCORE:
                 found.add(s.user.id)
+    if ttl > 0:
+        if len(cache) > 5_000:
+            cache.clear()
+        cache[key] = (now + timedelta(seconds=ttl), frozenset(found))
     return found
