@@ -7,34 +7,46 @@ per matching document, so a common word in a large index costs 100 ms and
 more. Here each term's posting list is read once into two arrays, document
 numbers and BM25 scores (computed by the searcher's own weighting, so the
 scores and the order are Whoosh's), and kept while the index is unchanged. A
-query then intersects the arrays by binary search, adds the scores, takes the
-best with a heap and counts the matches exactly.
+query whose rarest word is rare walks that word's documents and finds each in
+the other lists by binary search; when every word is common (in an eighth of
+the documents or more), the lists are intersected as bitmaps (Python ints:
+``&`` runs in C a machine word at a time) and only the documents left are
+scored, a common word's scores read from an array indexed by document. Either
+way the best are taken with a heap and the matches counted exactly.
 
 Only conjunctions of plain terms, with filters that are terms or any-of-terms,
 take this path (``plan``); phrases, wildcards, OR and NOT, date ranges and
 sorting by date go through Whoosh's collectors as before.
 
-The cache is per process, shared by threads, and bounded by the number of
-postings it holds; any change to the index (a new segment, a deletion) starts
-it afresh, except field lengths, which belong to a segment and never change.
+The cache is per process, shared by threads, and bounded by the bytes it holds
+(``MAX_CACHED_BYTES``); any change to the index (a new segment, a deletion)
+starts it afresh, except field lengths, which belong to a segment and never
+change.
 """
 
 import heapq
 import threading
 from array import array
 from bisect import bisect_left
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass
-from itertools import accumulate
-from operator import neg
+from itertools import accumulate, compress, count, repeat
+from operator import add, mul, neg
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25FScorer, WeightLengthScorer
 
-# About 12 bytes each: 3 million postings are ~36 MB per process.
-MAX_CACHED_POSTINGS = 3_000_000
+# Per process: 12 bytes a posting, an eighth of a byte per document of the
+# index for a bitmap, 8 bytes per document for a common term's dense scores.
+MAX_CACHED_BYTES = 64 * 2**20
+# A query whose rarest word is in fewer than 1/BITMAP_SHARE of the documents
+# walks that word's documents; otherwise it intersects bitmaps.
+BITMAP_SHARE = 8
+# A word in at least 1/DENSE_SHARE of the documents keeps its scores in an
+# array indexed by document (a lookup instead of a binary search).
+DENSE_SHARE = 4
 
 
 @dataclass
@@ -101,12 +113,26 @@ def plan(q, maybe, parts, excluded) -> Plan | None:
 # --- the cache ------------------------------------------------------------------
 
 
+class _Entry:
+    """A term's live postings: sorted global document numbers and, if scored,
+    their BM25 scores. Made when a query first needs them: the documents as a
+    bitmap (an int with bit ``d`` set for document ``d``) and, for a common
+    term, the scores in an array indexed by document number."""
+
+    __slots__ = ("key", "docs", "scores", "bits", "dense", "nbytes")
+
+    def __init__(self, key, docs: array, scores: array | None):
+        self.key, self.docs, self.scores = key, docs, scores
+        self.bits = self.dense = None
+        self.nbytes = len(docs) * (docs.itemsize + (scores.itemsize if scores else 0))
+
+
 class _Cache:
     def __init__(self):
         self.lock = threading.Lock()
         self.identity = None
-        self.entries = OrderedDict()  # (field, text, scored) -> (docs, scores)
-        self.size = 0
+        self.entries = OrderedDict()  # (field, text, scored) -> _Entry
+        self.size = 0  # bytes held by the entries
         self.lengths = {}  # (segment id, field) -> array of field lengths
         self.extra = {}  # per index state: (what, segment id, field) -> list
 
@@ -122,7 +148,7 @@ class _Cache:
             segments = {segid for segid, _ in identity}
             self.lengths = {k: v for k, v in self.lengths.items() if k[0] in segments}
 
-    def get(self, identity, key):
+    def get(self, identity, key) -> "_Entry | None":
         with self.lock:
             if identity != self.identity:
                 return None  # another thread moved on to a newer index
@@ -131,15 +157,30 @@ class _Cache:
                 self.entries.move_to_end(key)
             return entry
 
-    def put(self, identity, key, entry) -> None:
+    def put(self, identity, entry: _Entry) -> None:
         with self.lock:
-            if identity != self.identity or key in self.entries:
+            if identity != self.identity or entry.key in self.entries:
                 return
-            self.entries[key] = entry
-            self.size += len(entry[0])
-            while self.size > MAX_CACHED_POSTINGS and len(self.entries) > 1:
-                _, (docs, _) = self.entries.popitem(last=False)
-                self.size -= len(docs)
+            self.entries[entry.key] = entry
+            self.size += entry.nbytes
+            self._evict()
+
+    def attach(self, identity, entry: _Entry, name: str, value) -> None:
+        """Keep ``value`` as the entry's ``bits`` or ``dense``, and count it."""
+        with self.lock:
+            if getattr(entry, name) is not None:
+                return
+            setattr(entry, name, value)
+            nbytes = value.bit_length() // 8 if name == "bits" else len(value) * 8
+            entry.nbytes += nbytes
+            if identity == self.identity and self.entries.get(entry.key) is entry:
+                self.size += nbytes
+                self._evict()
+
+    def _evict(self) -> None:
+        while self.size > MAX_CACHED_BYTES and len(self.entries) > 1:
+            _, entry = self.entries.popitem(last=False)
+            self.size -= entry.nbytes
 
 
 _cache = _Cache()
@@ -169,9 +210,9 @@ def _lengths(leaf, field: str) -> array:
     return found
 
 
-def _postings(searcher, identity, field: str, text: str, scored: bool):
-    """Return ``(docs, scores)`` of a term: sorted global document numbers and,
-    if ``scored``, their BM25 scores (else ``scores`` is None)."""
+def _postings(searcher, identity, field: str, text: str, scored: bool) -> _Entry:
+    """Return a term's ``_Entry``: its sorted global document numbers and, if
+    ``scored``, their BM25 scores (else ``scores`` is None)."""
     key = (field, text, scored)
     entry = _cache.get(identity, key)
     if entry is not None:
@@ -190,8 +231,8 @@ def _postings(searcher, identity, field: str, text: str, scored: bool):
                 docs.extend([d + offset for d in ids] if offset else ids)
                 if scored:
                     scores.extend(_scores(scorer, leaf, field, ids, weights, lengths))
-    entry = (docs, scores)
-    _cache.put(identity, key, entry)
+    entry = _Entry(key, docs, scores)
+    _cache.put(identity, entry)
     return entry
 
 
@@ -282,29 +323,120 @@ def _common(found: dict, docs: array):
     return [d for d in found if _contains(docs, d)]
 
 
-def _conjunction(searcher, identity, terms) -> dict[int, float]:
-    """Return ``{docnum: score}`` of the documents that contain every term."""
+def _scored(searcher, identity, terms) -> list | None:
+    """Return ``[(entry, boost)]`` of ``terms``, shortest list first, or None
+    when a term matches nothing."""
     lists = []
     for field, text, boost in terms:
-        docs, scores = _postings(searcher, identity, field, text, True)
-        if not docs:
-            return {}
-        lists.append((docs, scores, boost))
-    lists.sort(key=lambda entry: len(entry[0]))
-    docs0, scores0, boost0 = lists[0]
-    rest = lists[1:]
-    if not rest and boost0 == 1.0:
-        return dict(zip(docs0, scores0, strict=True))
+        entry = _postings(searcher, identity, field, text, True)
+        if not entry.docs:
+            return None
+        lists.append((entry, boost))
+    lists.sort(key=lambda item: len(item[0].docs))
+    return lists
+
+
+def _walk(must) -> dict[int, float]:
+    """``{docnum: score}`` of the documents in every list, when the first
+    (shortest) is short: walk it and find each document in the others by
+    binary search. The first list's score times its boost, then each next
+    one's added: the order Whoosh adds them in, so the same floats."""
+    (entry0, boost0), rest = must[0], must[1:]
+    if not rest:
+        return dict(
+            zip(entry0.docs, map(mul, entry0.scores, repeat(boost0)), strict=True)
+        )
     found = {}
-    for i, d in enumerate(docs0):
-        total = scores0[i] * boost0
-        for docs, scores, boost in rest:
+    for d, score in zip(entry0.docs, entry0.scores, strict=True):
+        total = score * boost0
+        for entry, boost in rest:
+            docs = entry.docs
             j = bisect_left(docs, d)
             if j == len(docs) or docs[j] != d:
                 break
-            total += scores[j] * boost
+            total += entry.scores[j] * boost
         else:
             found[d] = total
+    return found
+
+
+def _bits(identity, entry: _Entry) -> int:
+    if entry.bits is None:
+        docs = entry.docs
+        digits = bytearray(b"0") * (docs[-1] + 1)
+        deque(map(digits.__setitem__, docs, repeat(_ONE)), maxlen=0)
+        digits.reverse()
+        _cache.attach(identity, entry, "bits", int(digits, 2))
+    return entry.bits
+
+
+_ONE = ord("1")
+_BIT_VALUES = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def _positions(bits: int) -> list[int]:
+    """The document numbers whose bits are set, lowest first (in C: the binary
+    digits, lowest first, select from 0, 1, 2, …)."""
+    return list(compress(count(), bin(bits)[:1:-1].encode().translate(_BIT_VALUES)))
+
+
+def _scores_at(identity, size: int, entry: _Entry, docs: list):
+    """The entry's scores of ``docs`` (each one of its documents)."""
+    if len(entry.docs) * DENSE_SHARE >= size:
+        if entry.dense is None:
+            dense = array("d", bytes(8 * (entry.docs[-1] + 1)))
+            deque(map(dense.__setitem__, entry.docs, entry.scores), maxlen=0)
+            _cache.attach(identity, entry, "dense", dense)
+        return map(entry.dense.__getitem__, docs)
+    return map(entry.scores.__getitem__, map(bisect_left, repeat(entry.docs), docs))
+
+
+def _sum(identity, size: int, lists, docs: list) -> list[float]:
+    """Each document's summed score, added in the order ``_walk`` adds them."""
+    totals = None
+    for entry, boost in lists:
+        scores = _scores_at(identity, size, entry, docs)
+        if boost != 1.0:
+            scores = map(mul, scores, repeat(boost))
+        totals = scores if totals is None else map(add, totals, scores)
+    return list(totals)
+
+
+def _intersect(identity, size: int, must) -> dict[int, float]:
+    """``{docnum: score}`` of the documents in every list, when all are long:
+    intersect them as bitmaps (``&`` on ints, in C a machine word at a time),
+    then look up the scores of the documents left."""
+    bits = _bits(identity, must[0][0])
+    for entry, _ in must[1:]:
+        bits &= _bits(identity, entry)
+    docs = _positions(bits)
+    return dict(zip(docs, _sum(identity, size, must, docs), strict=True))
+
+
+def _add_maybe(identity, size: int, found: dict, maybe) -> None:
+    """Add the optional terms' summed score to the documents that have all of
+    them."""
+    both = found.keys() & maybe[0][0].docs
+    for entry, _ in maybe[1:]:
+        if both:
+            both.intersection_update(entry.docs)
+    docs = sorted(both)
+    for d, extra in zip(docs, _sum(identity, size, maybe, docs), strict=True):
+        found[d] += extra
+
+
+def _filter(found: dict, groups, banned) -> dict:
+    """Drop what ``banned`` matches and what misses a term of each group."""
+    for entry in banned:
+        if found:
+            for d in _common(found, entry.docs):
+                del found[d]
+    for group in groups:
+        if found:
+            kept = set()
+            for entry in group:
+                kept.update(_common(found, entry.docs))
+            found = {d: found[d] for d in kept}
     return found
 
 
@@ -314,26 +446,23 @@ def search(searcher, p: Plan, limit: int) -> tuple[int, list[tuple[int, float]]]
     Whoosh orders them)."""
     identity = _identity(searcher)
     _cache.start(identity)
-    found = _conjunction(searcher, identity, p.must)
-    if found and p.maybe:
-        for d, score in _conjunction(searcher, identity, p.maybe).items():
-            if d in found:
-                found[d] += score
-    checks = [
-        [_postings(searcher, identity, f, t, False)[0] for f, t in group]
+    must = _scored(searcher, identity, p.must)
+    if must is None:
+        return 0, []
+    size = searcher.doc_count_all()
+    if len(must) == 1 or len(must[0][0].docs) * BITMAP_SHARE < size:
+        found = _walk(must)
+    else:
+        found = _intersect(identity, size, must)
+    maybe = _scored(searcher, identity, p.maybe) if found and p.maybe else None
+    if maybe:
+        _add_maybe(identity, size, found, maybe)
+    groups = [
+        [_postings(searcher, identity, f, t, False) for f, t in group]
         for group in p.required
     ]
-    banned = [_postings(searcher, identity, f, t, False)[0] for f, t in p.excluded]
-    for docs in banned:
-        if found:
-            for d in _common(found, docs):
-                del found[d]
-    for group in checks:
-        if found:
-            kept = set()
-            for docs in group:
-                kept.update(_common(found, docs))
-            found = {d: found[d] for d in kept}
+    banned = [_postings(searcher, identity, f, t, False) for f, t in p.excluded]
+    found = _filter(found, groups, banned)
     # (score, -docnum) tuples compare in C: no key function per match.
     best = heapq.nlargest(limit, zip(found.values(), map(neg, found), strict=True))
     return len(found), [(-negdoc, score) for score, negdoc in best]

@@ -1,6 +1,8 @@
 """Plain words are answered from cached posting lists (``search.postings``);
 everything else by Whoosh's own collectors. Both must give a reader the same
-results, in the same order, with the same totals."""
+results, in the same order, with the same totals, whichever way the cached
+path takes: walking the rarest word's documents, or intersecting bitmaps and
+reading scores by binary search or from a dense array."""
 
 import pytest
 
@@ -18,6 +20,22 @@ TEXTS = [
     ("打印机驱动", "更新后打印机驱动失败。"),
 ]
 QUERIES = ["printer", "printer driver", "driver update fails", "打印机", "contoso x"]
+
+# (BITMAP_SHARE, DENSE_SHARE) that force each way (tiny indexes would
+# otherwise always intersect bitmaps).
+WAYS = {
+    "walk": (0, 4),
+    "bitmaps, binary search": (10**9, 0),
+    "bitmaps, dense scores": (10**9, 10**9),
+}
+
+
+@pytest.fixture(params=list(WAYS))
+def way(request, monkeypatch):
+    bitmap_share, dense_share = WAYS[request.param]
+    monkeypatch.setattr(postings, "BITMAP_SHARE", bitmap_share)
+    monkeypatch.setattr(postings, "DENSE_SHARE", dense_share)
+    return request.param
 
 
 @pytest.fixture
@@ -41,7 +59,7 @@ def _seen(results):
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_plain_words_rank_and_count_as_whoosh_does(
-    threads, employee, monkeypatch, text
+    threads, employee, monkeypatch, text, way
 ):
     fast = _seen(query(text, employee, per_page=3, page=1))
     page2 = _seen(query(text, employee, per_page=3, page=2))
@@ -62,10 +80,24 @@ def test_plain_words_take_the_cached_path(threads, employee, monkeypatch):
 
 
 @pytest.mark.parametrize("path", ["cached", "whoosh"])
-def test_a_filter_does_not_change_the_order(threads, employee, monkeypatch, path):
+def test_a_filter_does_not_change_the_order(threads, employee, monkeypatch, path, way):
     if path == "whoosh":
         monkeypatch.setattr(postings, "plan", lambda *args: None)
     plain = query("printer", employee)
     filtered = query("printer", employee, kinds=["thread"])
     assert len(plain.hits) == 4
     assert _seen(filtered) == _seen(plain)
+
+
+def test_a_restricted_forum_stays_hidden_on_every_way(
+    threads, employee, make, monkeypatch, way
+):
+    dept = make.department("Key Accounts")
+    secret = make_forum("KA only", department=dept)
+    make_thread(secret, make.user("kam", department=dept), "Printer secrets", "x")
+    db.session.commit()
+    seen = _seen(query("printer", employee))
+    monkeypatch.setattr(postings, "plan", lambda *args: None)
+    assert seen == _seen(query("printer", employee))
+    assert "Printer secrets" not in [title for title, _ in seen[0]]
+    assert seen[1] == 4
