@@ -31,7 +31,7 @@ from bisect import bisect_left
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from itertools import accumulate, compress, count, repeat
-from operator import add, mul, neg
+from operator import add, mul, neg, not_
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -41,6 +41,8 @@ from whoosh.scoring import BM25FScorer, WeightLengthScorer
 # Per process: 12 bytes a posting, an eighth of a byte per document of the
 # index for a bitmap, 8 bytes per document for a common term's dense scores.
 MAX_CACHED_BYTES = 64 * 2**20
+# Decoded postings per segment, kept across writes (12 bytes a posting).
+MAX_SEGMENT_BYTES = 32 * 2**20
 # A query whose rarest word is in fewer than 1/BITMAP_SHARE of the documents
 # walks that word's documents; otherwise it intersects bitmaps.
 BITMAP_SHARE = 8
@@ -147,6 +149,7 @@ class _Cache:
             self.size = 0
             segments = {segid for segid, _ in identity}
             self.lengths = {k: v for k, v in self.lengths.items() if k[0] in segments}
+        _segments.keep(segments)
 
     def get(self, identity, key) -> "_Entry | None":
         with self.lock:
@@ -226,56 +229,114 @@ def _postings(searcher, identity, field: str, text: str, scored: bool) -> _Entry
         for leaf, offset in _leaves(searcher):
             if (field, text) not in leaf:
                 continue
-            lengths = _lengths(leaf, field) if scored else None
-            for ids, weights in _blocks(leaf, field, text):
-                docs.extend([d + offset for d in ids] if offset else ids)
-                if scored:
-                    scores.extend(_scores(scorer, leaf, field, ids, weights, lengths))
+            ids, weights = _live(leaf, *_segment_postings(leaf, field, text))
+            docs.extend(map(add, ids, repeat(offset)) if offset else ids)
+            if scored:
+                lengths = _lengths(leaf, field)
+                scores.extend(_scores(scorer, leaf, field, ids, weights, lengths))
     entry = _Entry(key, docs, scores)
     _cache.put(identity, entry)
     return entry
 
 
-def _blocks(leaf, field: str, text: str):
-    """Yield ``(ids, weights)`` of a term's live postings in a segment.
+def _live(leaf, ids: array, weights: array) -> tuple[array, array]:
+    """The postings of documents not deleted from the segment."""
+    if not leaf.has_deletions():
+        return ids, weights
+    deleted = _cache.extra.get(("deleted", leaf.segment().segment_id()))
+    if deleted is None:
+        deleted = frozenset(leaf.segment().deleted_docs())
+        with _cache.lock:
+            _cache.extra[("deleted", leaf.segment().segment_id())] = deleted
+    if deleted.isdisjoint(ids):
+        return ids, weights
+    keep = list(map(not_, map(deleted.__contains__, ids)))
+    return array("i", compress(ids, keep)), array("d", compress(weights, keep))
 
-    A block (up to 128 postings) at a time, decoded here from the block data
-    of the pinned Whoosh-Reloaded's ``W3LeafMatcher`` (document numbers are
-    stored as deltas: ``accumulate`` sums them in C, where Whoosh's reader
-    runs a generator per posting); other matchers go one posting at a time.
+
+class _Segments:
+    """Decoded postings per segment, deleted documents included: a segment's
+    postings never change, so they outlive the index states (a write adds a
+    segment or deletes documents; the big segments stay). After a write a
+    common word costs a rescoring, not a second decoding."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries = OrderedDict()  # (segment id, field, text) -> (ids, weights)
+        self.size = 0
+
+    def get(self, key):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = value
+            self.size += _nbytes(value)
+            while self.size > MAX_SEGMENT_BYTES and len(self.entries) > 1:
+                _, old = self.entries.popitem(last=False)
+                self.size -= _nbytes(old)
+
+    def keep(self, segments: set) -> None:
+        """Forget the segments that are gone (merged away)."""
+        with self.lock:
+            for key in [k for k in self.entries if k[0] not in segments]:
+                self.size -= _nbytes(self.entries.pop(key))
+
+
+def _nbytes(value) -> int:
+    ids, weights = value
+    return len(ids) * (ids.itemsize + weights.itemsize)
+
+
+_segments = _Segments()
+
+
+def _segment_postings(leaf, field: str, text: str) -> tuple[array, array]:
+    """Return ``(ids, weights)`` of a term's postings in a segment (segment
+    document numbers, deleted documents included).
+
+    Decoded here from the block data of the pinned Whoosh-Reloaded's
+    ``W3LeafMatcher``, a block (up to 128 postings) at a time (document
+    numbers are stored as deltas: ``accumulate`` sums them in C, where Whoosh's
+    reader runs a generator per posting); other matchers go one posting at a
+    time.
     """
+    key = (leaf.segment().segment_id(), field, text)
+    found = _segments.get(key)
+    if found is not None:
+        return found
+    ids, weights = array("i"), array("d")
     m = leaf.postings(field, text)
     raw = m.child if isinstance(m, FilterMatcher) else m
-    if type(raw) is not W3LeafMatcher or raw._byteids:
-        ids, weights = [], []
-        while m.is_active():
-            ids.append(m.id())
-            weights.append(m.weight())
-            m.next()
-        yield ids, weights
-        return
-    deleted = set(leaf.segment().deleted_docs()) if leaf.has_deletions() else None
     raw.reset()  # the deletion filter may have moved it past deleted documents
-    while raw.is_active():
-        if raw._data is None:
-            raw._read_data()
-        data = raw._data
-        ids = list(accumulate(data[0]))
-        weights = data[1]
-        if weights is None:
-            weights = _ONES[: len(ids)] if len(ids) <= _BLOCK else [1.0] * len(ids)
-        elif isinstance(weights, float):
-            weights = [weights] * len(ids)
-        if deleted and not deleted.isdisjoint(ids):
-            live = [i for i, d in enumerate(ids) if d not in deleted]
-            ids = [ids[i] for i in live]
-            weights = [weights[i] for i in live]
-        yield ids, weights
-        raw._next_block()
-
-
-_BLOCK = 128
-_ONES = [1.0] * _BLOCK
+    if type(raw) is not W3LeafMatcher or raw._byteids:
+        while raw.is_active():
+            ids.append(raw.id())
+            weights.append(raw.weight())
+            raw.next()
+    else:
+        while raw.is_active():
+            if raw._data is None:
+                raw._read_data()
+            data = raw._data
+            block = list(accumulate(data[0]))
+            ids.extend(block)
+            tfs = data[1]
+            if tfs is None:
+                tfs = [1.0] * len(block)
+            elif isinstance(tfs, float):
+                tfs = [tfs] * len(block)
+            weights.extend(tfs)
+            raw._next_block()
+    found = (ids, weights)
+    _segments.put(key, found)
+    return found
 
 
 def _norms(scorer, leaf, field: str, lengths: array) -> list:

@@ -5,9 +5,11 @@ path takes: walking the rarest word's documents, or intersecting bitmaps and
 reading scores by binary search or from a dense array."""
 
 import pytest
+import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.forums import service as forums
+from portal.forums.models import Post
 from portal.search import postings, query
 from tests.forums.factories import make_forum, make_reply, make_thread
 
@@ -101,3 +103,21 @@ def test_a_restricted_forum_stays_hidden_on_every_way(
     assert seen == _seen(query("printer", employee))
     assert "Printer secrets" not in [title for title, _ in seen[0]]
     assert seen[1] == 4
+
+
+def test_a_deleted_thread_leaves_the_cached_lists(threads, employee, way, monkeypatch):
+    """Decoded postings outlive a write (they belong to a segment); the
+    documents deleted since must still drop out, and the scores follow the
+    index's new statistics."""
+    before = _seen(query("printer driver", employee))
+    assert "Printer driver fails" in [title for title, _ in before[0]]
+    first = db.session.scalars(
+        sa.select(Post).where(Post.thread_id == threads[0].id, Post.is_first)
+    ).one()
+    forums.delete_post(first, threads[0].author)
+    db.session.commit()
+    after = _seen(query("printer driver", employee))
+    assert "Printer driver fails" not in [title for title, _ in after[0]]
+    assert after[1] == before[1] - 1
+    monkeypatch.setattr(postings, "plan", lambda *args: None)
+    assert after == _seen(query("printer driver", employee))
