@@ -441,9 +441,12 @@ def main() -> None:
             print(f"Reusing the index of {count} documents in {index_dir}")
         else:
             _build(app, args, rng, start)
-        _queries(args)
+        _queries(args, "queries")
         if args.writes:
             _writes(app, args.writes)
+            # The same queries on the changed index: the decoded lists of the
+            # big segments are kept, the scores are worked out again.
+            _queries(args, "same queries after the writes")
 
 
 def _rss() -> str:
@@ -500,7 +503,7 @@ def _build(app, args, rng, start) -> None:
     print(f"  size: {size / 2**20:.1f} MB ({size / args.docs:.0f} bytes/document)")
 
 
-def _queries(args) -> None:
+def _queries(args, title: str) -> None:
     from portal.search import query
 
     viewer = SimpleNamespace(
@@ -521,7 +524,7 @@ def _queries(args) -> None:
         totals.append(results.total)
         assert results.error is None, results.error
     print(
-        f"  queries: {len(queries)}, median {statistics.median(times):.1f} ms, "
+        f"  {title}: {len(queries)}, median {statistics.median(times):.1f} ms, "
         f"p95 {percentile(times, 95):.1f} ms, max {max(times):.1f} ms; "
         f"CPU median {statistics.median(cpu):.1f} ms, "
         f"p95 {percentile(cpu, 95):.1f} ms; "
