@@ -90,6 +90,7 @@ def _store(
     kind: str,
     source_id: int,
     *,
+    new: bool,
     title: str,
     url: str,
     department_id,
@@ -99,7 +100,7 @@ def _store(
     account_ids: set[int],
     evidence: list[dict],
 ) -> None:
-    doc = _document(kind, source_id)
+    doc = None if new else _document(kind, source_id)
     if doc is None:
         doc = EvidenceDocument(kind=kind, source_id=source_id)
         db.session.add(doc)
@@ -108,7 +109,8 @@ def _store(
     counts = Counter(text.terms(body[:MAX_TEXT]))
     doc.length = sum(counts.values())
     db.session.flush()
-    _clear(doc.id)
+    if not new:
+        _clear(doc.id)
     if counts:
         db.session.execute(
             sa.insert(EvidenceTerm),
@@ -135,8 +137,9 @@ def _store(
     db.session.expire(doc, ["tags", "accounts"])
 
 
-def refresh_thread(thread: Thread) -> None:
-    """Recompute the document of ``thread`` (removed when it is deleted)."""
+def refresh_thread(thread: Thread, *, new: bool = False) -> None:
+    """Recompute the document of ``thread`` (removed when it is deleted);
+    ``new``: it has none yet (a rebuild), nothing to look up or clear."""
     if thread.deleted_at is not None:
         _remove("thread", thread.id)
         return
@@ -168,6 +171,7 @@ def refresh_thread(thread: Thread) -> None:
     _store(
         "thread",
         thread.id,
+        new=new,
         title=thread.title,
         url=thread.url,
         department_id=thread.forum.department_id,
@@ -179,8 +183,9 @@ def refresh_thread(thread: Thread) -> None:
     )
 
 
-def refresh_page(page: Page) -> None:
-    """Recompute the document of ``page`` (removed when it is deleted)."""
+def refresh_page(page: Page, *, new: bool = False) -> None:
+    """Recompute the document of ``page`` (removed when it is deleted);
+    ``new`` as for ``refresh_thread``."""
     current = page.current_revision
     if page.deleted_at is not None or current is None:
         _remove("page", page.id)
@@ -210,6 +215,7 @@ def refresh_page(page: Page) -> None:
     _store(
         "page",
         page.id,
+        new=new,
         title=page.title,
         url=page.url,
         department_id=None,
@@ -246,7 +252,7 @@ def rebuild(batch: int = 200) -> dict[str, int]:
         if not threads:
             break
         for thread in threads:
-            refresh_thread(thread)
+            refresh_thread(thread, new=True)
         counts["threads"] += len(threads)
         last = threads[-1].id
         db.session.flush()
@@ -263,7 +269,7 @@ def rebuild(batch: int = 200) -> dict[str, int]:
         if not pages:
             break
         for page in pages:
-            refresh_page(page)
+            refresh_page(page, new=True)
         counts["pages"] += len(pages)
         last = pages[-1].id
         db.session.flush()
