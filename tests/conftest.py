@@ -18,6 +18,7 @@ from flask_login import FlaskLoginClient
 
 from portal import create_app
 from portal.extensions import db
+from portal.search import backend as search_backend
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -25,6 +26,14 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 def on_postgres() -> bool:
     return bool(TEST_DATABASE_URL) and TEST_DATABASE_URL.startswith("postgresql")
+
+
+@pytest.fixture(autouse=True)
+def _close_searchers():
+    """Each test's index is its own: close its idle searchers when the test
+    ends (after a served app has stopped), not at interpreter exit."""
+    yield
+    search_backend.forget_searchers()
 
 
 @pytest.fixture(scope="session")

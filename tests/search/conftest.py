@@ -6,15 +6,8 @@ each commit, synchronously (``SEARCH_ASYNC`` is off under ``TESTING``).
 
 import pytest
 
-from portal.search import backend, indexing, query
+from portal.search import indexing, query
 from tests.forums.factories import make_forum
-
-
-@pytest.fixture(autouse=True)
-def _close_searchers():
-    """Each test's index is its own: close its searchers when the test ends."""
-    yield
-    backend.forget_searchers()
 
 
 @pytest.fixture
