@@ -21,9 +21,6 @@ rolled back. Writes that go around the ORM (bulk loads, SQL by hand) raise
 nothing: restart the server after them.
 """
 
-import threading
-from collections import OrderedDict
-
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -33,6 +30,7 @@ from portal.dbtypes import dialect_insert
 from portal.extensions import db
 from portal.forums.models import Forum, Post, Thread, thread_accounts
 from portal.handover.models import RiskVersion
+from portal.lru import LRU
 from portal.wiki.models import Page, Revision, page_accounts
 
 ALL = "all"
@@ -47,29 +45,6 @@ _PEOPLE_FIELDS = ("active", "left_at", "username", "display_name")
 
 def account_subject(account_id: int) -> str:
     return f"account:{account_id}"
-
-
-class _Memory:
-    """A bounded least-recently-used mapping, safe across threads."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.entries: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            value = self.entries.get(key)
-            if value is not None:
-                self.entries.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self.lock:
-            self.entries[key] = value
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
 
 
 def _versions(account_id: int) -> tuple[int, int]:
@@ -197,7 +172,7 @@ def _rolled_back(session: Session, previous_transaction) -> None:
 
 
 def init_app(app) -> None:
-    app.extensions[_EXTENSION] = _Memory(app.config.get("HANDOVER_RISK_CACHE", SIZE))
+    app.extensions[_EXTENSION] = LRU(app.config.get("HANDOVER_RISK_CACHE", SIZE))
     if getattr(init_app, "_installed", False):
         return
     sa.event.listen(Session, "after_flush", _after_flush)

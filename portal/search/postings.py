@@ -38,6 +38,8 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25FScorer, WeightLengthScorer
 
+from portal.lru import LRU
+
 # Per process: 12 bytes a posting, an eighth of a byte per document of the
 # index for a bitmap, 8 bytes per document for a common term's dense scores.
 MAX_CACHED_BYTES = 64 * 2**20
@@ -149,7 +151,7 @@ class _Cache:
             self.size = 0
             segments = {segid for segid, _ in identity}
             self.lengths = {k: v for k, v in self.lengths.items() if k[0] in segments}
-        _segments.keep(segments)
+        _segments.discard(lambda key: key[0] not in segments)
 
     def get(self, identity, key) -> "_Entry | None":
         with self.lock:
@@ -254,47 +256,17 @@ def _live(leaf, ids: array, weights: array) -> tuple[array, array]:
     return array("i", compress(ids, keep)), array("d", compress(weights, keep))
 
 
-class _Segments:
-    """Decoded postings per segment, deleted documents included: a segment's
-    postings never change, so they outlive the index states (a write adds a
-    segment or deletes documents; the big segments stay). After a write a
-    common word costs a rescoring, not a second decoding."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.entries = OrderedDict()  # (segment id, field, text) -> (ids, weights)
-        self.size = 0
-
-    def get(self, key):
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None:
-                self.entries.move_to_end(key)
-            return found
-
-    def put(self, key, value) -> None:
-        with self.lock:
-            if key in self.entries:
-                return
-            self.entries[key] = value
-            self.size += _nbytes(value)
-            while self.size > MAX_SEGMENT_BYTES and len(self.entries) > 1:
-                _, old = self.entries.popitem(last=False)
-                self.size -= _nbytes(old)
-
-    def keep(self, segments: set) -> None:
-        """Forget the segments that are gone (merged away)."""
-        with self.lock:
-            for key in [k for k in self.entries if k[0] not in segments]:
-                self.size -= _nbytes(self.entries.pop(key))
-
-
 def _nbytes(value) -> int:
     ids, weights = value
     return len(ids) * (ids.itemsize + weights.itemsize)
 
 
-_segments = _Segments()
+# Decoded postings per segment, deleted documents included:
+# (segment id, field, text) -> (ids, weights). A segment's postings never
+# change, so they outlive the index states (a write adds a segment or deletes
+# documents; the big segments stay): after a write a common word costs a
+# rescoring, not a second decoding.
+_segments = LRU(MAX_SEGMENT_BYTES, weigh=_nbytes)
 
 
 def _segment_postings(leaf, field: str, text: str) -> tuple[array, array]:
