@@ -113,7 +113,7 @@ def _store(
         _clear(doc.id)
     if counts:
         db.session.execute(
-            sa.insert(EvidenceTerm),
+            EvidenceTerm.__table__.insert(),
             [
                 {"term": t, "document_id": doc.id, "tf": min(n, 32000)}
                 for t, n in counts.items()
@@ -131,7 +131,8 @@ def _store(
         )
     if evidence:
         db.session.execute(
-            sa.insert(Evidence), [{**row, "document_id": doc.id} for row in evidence]
+            Evidence.__table__.insert(),
+            [{**row, "document_id": doc.id} for row in evidence],
         )
     # The relationships were written behind the ORM's back.
     db.session.expire(doc, ["tags", "accounts"])
@@ -227,6 +228,17 @@ def refresh_page(page: Page, *, new: bool = False) -> None:
     )
 
 
+def _done_with_batch(kept: set) -> None:
+    """Write a batch and forget the rows it read (but those in ``kept``, the
+    caller's): the rebuild is one transaction, and a session holding every
+    thread, post and page it has read grows with the database (at size M,
+    400,000 posts)."""
+    db.session.flush()
+    for key, obj in list(db.session.identity_map.items()):
+        if key not in kept:
+            db.session.expunge(obj)
+
+
 def rebuild(batch: int = 200) -> dict[str, int]:
     """Recompute every document from the database; return what was done."""
     for table in (
@@ -237,6 +249,7 @@ def rebuild(batch: int = 200) -> dict[str, int]:
         EvidenceDocument.__table__,
     ):
         db.session.execute(table.delete())
+    kept = set(db.session.identity_map.keys())
     counts = {"threads": 0, "pages": 0}
     last = 0
     while True:
@@ -246,7 +259,11 @@ def rebuild(batch: int = 200) -> dict[str, int]:
                 .where(Thread.id > last, Thread.deleted_at.is_(None))
                 .order_by(Thread.id)
                 .limit(batch)
-                .options(selectinload(Thread.forum))
+                .options(
+                    selectinload(Thread.forum),
+                    selectinload(Thread.tags),
+                    selectinload(Thread.accounts),
+                )
             )
         )
         if not threads:
@@ -255,7 +272,7 @@ def rebuild(batch: int = 200) -> dict[str, int]:
             refresh_thread(thread, new=True)
         counts["threads"] += len(threads)
         last = threads[-1].id
-        db.session.flush()
+        _done_with_batch(kept)
     last = 0
     while True:
         pages = list(
@@ -264,6 +281,11 @@ def rebuild(batch: int = 200) -> dict[str, int]:
                 .where(Page.id > last, Page.deleted_at.is_(None))
                 .order_by(Page.id)
                 .limit(batch)
+                .options(
+                    selectinload(Page.current_revision),
+                    selectinload(Page.tags),
+                    selectinload(Page.accounts),
+                )
             )
         )
         if not pages:
@@ -272,6 +294,6 @@ def rebuild(batch: int = 200) -> dict[str, int]:
             refresh_page(page, new=True)
         counts["pages"] += len(pages)
         last = pages[-1].id
-        db.session.flush()
+        _done_with_batch(kept)
     counts["evidence"] = db.session.scalar(sa.select(sa.func.count(Evidence.id)))
     return counts
