@@ -339,7 +339,7 @@ def main(size, database_url, duration, threads, workers, only):
 
     md = [
         f"## Size {size}, {stamp} UTC\n",
-        f"- Machine: {header}; other agents were working on it at the same time.",
+        f"- Machine: {header}.",
         f"- Portal: `{portal_command}` with DATABASE_URL={database_url}, "
         "TACIT_ENV=production; logged in as `alice` (an employee).",
         f"- Load: wrk, {duration} s per page and concurrency, 3 warm-up requests "
