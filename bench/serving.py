@@ -152,6 +152,7 @@ def production_env(database_url: str, folder: Path, redis_url: str) -> dict:
         "SOCKETIO_CHANNEL": f"tacit-{uuid.uuid4().hex}",
         "SEARCH_INDEX_DIR": str(folder / "search-index"),
         "UPLOAD_DIR": str(folder / "uploads"),
+        "MALLOC_ARENA_MAX": "2",
     }
 
 
