@@ -844,12 +844,8 @@ def after_load_hooks(app, timings: dict | None = None) -> list[str]:
         started = time.perf_counter()
         # Search indexes with every core of the machine (flask search rebuild
         # --procs), as an operator rebuilding a large index would.
-        args = [
-            name,
-            "rebuild",
-            *(["--procs", str(_cores())] if name == "search" else []),
-        ]
-        result = runner.invoke(args=args)
+        procs = ["--procs", str(os.cpu_count())] if name == "search" else []
+        result = runner.invoke(args=[name, "rebuild", *procs])
         if timings is not None:
             timings[f"flask {name} rebuild"] = round(time.perf_counter() - started, 2)
         if result.exit_code != 0:
@@ -860,10 +856,6 @@ def after_load_hooks(app, timings: dict | None = None) -> list[str]:
     if "search" not in FEATURES:
         click.echo("· after-load hook: no search package yet, no index to build")
     return ran
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0))
 
 
 def reset_database(url: str) -> None:

@@ -13,6 +13,8 @@ import logging
 import re
 from functools import cache, lru_cache
 
+from whoosh.lang.porter import stem
+
 _WORD = re.compile(r"\w", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _MAX_TERM = 64
@@ -42,13 +44,6 @@ def init(tmp_dir: str | None = None) -> None:
     if tmp_dir:
         jieba.dt.tmp_dir = tmp_dir
     jieba.initialize()
-
-
-@cache
-def _stem(word: str) -> str:
-    from whoosh.lang.porter import stem
-
-    return stem(word)
 
 
 def terms(text: str) -> list[str]:
@@ -82,7 +77,7 @@ def _segment(text: str) -> list[str]:
         if not _CJK.search(token):
             if len(token) < 2 and not token.isdigit():
                 continue
-            token = _stem(token)
+            token = stem(token)
         out.append(token[:_MAX_TERM])
     return out
 
