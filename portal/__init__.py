@@ -20,7 +20,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as config_module
-from portal import effects, errors, fragments, i18n
+from portal import effects, errors, fragments, i18n, versions
 from portal.extensions import (
     babel,
     configure_sqlite,
@@ -97,6 +97,10 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked in _init_login
     csrf.init_app(app)
+    # Templates ask fragments for the token: a panel kept for other readers
+    # gets a hole instead of this reader's token.
+    app.jinja_env.globals["csrf_token"] = fragments.csrf_token
+    app.context_processor(lambda: {"csrf_token": fragments.csrf_token})
     _init_login(app)
     _init_babel(app)
     socketio.init_app(
@@ -117,6 +121,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     effects.init_app(app)
     errors.init_app(app)
+    versions.init_app(app)
 
     for name in FEATURES:
         importlib.import_module(f"portal.{name}").init_app(app)

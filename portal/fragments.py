@@ -17,7 +17,10 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
+from contextvars import ContextVar
 
+from flask import render_template
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 # Nobody can type the marker into a post: it is random for each process.
@@ -84,3 +87,42 @@ class FragmentCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+# --- CSRF tokens and kept panels --------------------------------------------------
+
+# True while a fragment that others will be served is rendered.
+_SHARED = ContextVar("fragments_shared", default=False)
+
+
+def csrf_token() -> str:
+    """The ``csrf_token()`` of templates: the reader's token, or its hole when
+    the HTML is kept for others (``render_panel``), so no form ever carries
+    another reader's token."""
+    return hole("csrf") if _SHARED.get() else generate_csrf()
+
+
+def _render_shared(template: str, context: dict) -> str:
+    token = _SHARED.set(True)
+    try:
+        return render_template(template, ctx=context)
+    finally:
+        _SHARED.reset(token)
+
+
+def render_panel(
+    panel, page_key: Hashable, cache: FragmentCache, fresh=False
+) -> Markup:
+    """Return the HTML of a ``signals.Panel``: kept in ``cache`` under its
+    template, its key and ``page_key`` (what the page adds: its subject and
+    versions, the language, the time zone, the minute) when the panel has a
+    key; rendered anew when it has none or ``fresh`` is true (a transaction
+    that wrote: what it sees may yet be rolled back)."""
+    if panel.key is None or fresh:
+        # Rendered by Jinja, which escaped it.
+        return Markup(render_template(panel.template, ctx=panel.values()))  # noqa: S704
+    fragment = cache.get(
+        (panel.template, panel.key, page_key),
+        lambda: _render_shared(panel.template, panel.values()),
+    )
+    return fragment.fill({"csrf": generate_csrf()} if len(fragment.parts) > 1 else {})

@@ -10,6 +10,7 @@ Pages composed of several packages' knowledge ask through the ``*_panels``
 signals: each receiver returns a ``Panel`` or ``None``.
 """
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from blinker import Namespace
@@ -22,11 +23,41 @@ class Panel:
     """One package's contribution to a composed page.
 
     ``template`` is rendered with ``context``; lower ``order`` comes first.
+
+    A page that keeps its panels' HTML (the account page, through
+    ``portal.fragments.render_panel``) keeps a panel with a ``key``: the
+    panel then says that its HTML depends on nothing but the key, the page's
+    subject and its versions (``portal.versions``), the language, the time
+    zone and the minute. The key holds what the viewer may see and do there
+    (``forums.permissions.reading_scope``, a permission's answer), never the
+    viewer. ``context`` may then be a function, called only when the HTML is
+    not kept.
     """
 
     template: str
-    context: dict = field(default_factory=dict)
+    context: dict | Callable[[], dict] = field(default_factory=dict)
     order: int = 100
+    key: Hashable | None = None
+
+    def values(self) -> dict:
+        """The context, computed now if it is a function."""
+        return self.context() if callable(self.context) else self.context
+
+
+@dataclass(frozen=True)
+class Person:
+    """What a page shows of a person beside something they did (the
+    ``user_link`` macro): plain values, so it can be kept between requests."""
+
+    username: str
+    display_name: str
+    departed: bool
+
+    @classmethod
+    def of(cls, user) -> "Person | None":
+        if user is None:
+            return None
+        return cls(user.username, user.display_name, user.departed)
 
 
 @dataclass(frozen=True)
@@ -37,7 +68,7 @@ class TimelineEvent:
     kind: str  # "post", "revision", "handover", ...
     title: str
     url: str
-    actor: object = None  # a User or None
+    actor: Person | None = None
 
 
 def collect_panels(signal, sender, **kwargs) -> list[Panel]:

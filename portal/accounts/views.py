@@ -1,10 +1,11 @@
 """The account list, the account page, creating and editing accounts, CSV import."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import signals
+from portal import clock, fragments, signals, versions
 from portal.accounts import permissions, service
 from portal.accounts import timeline as account_timeline
 from portal.accounts.csv_import import import_csv
@@ -47,17 +48,45 @@ def list_accounts():
     )
 
 
+# The account page's panels, rendered once for everyone who sees them alike
+# (portal/fragments.py): about 5 KB each, so the default holds about 5 MB.
+PANEL_CACHE = "accounts.panel_html"
+
+
+@bp.record_once
+def _panel_cache(state) -> None:
+    state.app.extensions[PANEL_CACHE] = fragments.FragmentCache(
+        state.app.config.get("ACCOUNT_PANEL_CACHE_SIZE", 1000)
+    )
+
+
+def _panel_html(account, panels) -> list:
+    """Each panel's HTML, kept while the account's versions
+    (``portal.versions``), the language, the time zone and the minute (the
+    panels say "3 minutes ago") stay the same."""
+    page_key = (
+        account.id,
+        versions.read((versions.account(account.id), versions.ALL)),
+        str(get_locale()),
+        str(get_timezone()),
+        clock.now().replace(second=0, microsecond=0),
+    )
+    cache = current_app.extensions[PANEL_CACHE]
+    fresh = versions.raised()
+    return [fragments.render_panel(p, page_key, cache, fresh) for p in panels]
+
+
 @bp.route("/accounts/<int:account_id>")
 def view_account(account_id: int):
     account = service.get_account(account_id)
-    panels = signals.collect_panels(
-        signals.account_panels, account, viewer=current_user._get_current_object()
-    )
-    timeline = account_timeline.collect(
-        account, current_user._get_current_object(), limit=10
-    )
+    viewer = current_user._get_current_object()
+    panels = signals.collect_panels(signals.account_panels, account, viewer=viewer)
+    timeline = account_timeline.collect(account, viewer, limit=10)
     return render_template(
-        "accounts/account.html", account=account, panels=panels, timeline=timeline
+        "accounts/account.html",
+        account=account,
+        panels=_panel_html(account, panels),
+        timeline=timeline,
     )
 
 

@@ -2,6 +2,12 @@
 
 import sqlalchemy as sa
 
+from portal import versions
+
+# What pages about accounts show of a person, or count on: a change to any of
+# them changes every account's page (portal.versions).
+SHOWN = ("active", "left_at", "username", "display_name", "job_title")
+
 
 def init_app(app) -> None:
     from portal.auth import permissions
@@ -25,10 +31,17 @@ def init_app(app) -> None:
         )
         return user if user is not None and user.is_active else None
 
+    versions.on_flush(User, _people_touch)
     app.register_blueprint(bp)
     app.cli.add_command(users_cli)
     app.jinja_env.globals.update(permissions.PREDICATES)
     app.jinja_env.globals["role_label"] = role_label
+
+
+def _people_touch(session, users) -> set[str]:
+    if any(u in session.dirty and versions.changed(u, SHOWN) for u in users):
+        return {versions.ALL}
+    return set()
 
 
 def role_label(role: str) -> str:

@@ -13,6 +13,7 @@ from collections import Counter
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from portal import versions
 from portal.experts import text
 from portal.experts.models import (
     Evidence,
@@ -71,6 +72,18 @@ def _document(kind: str, source_id: int) -> EvidenceDocument | None:
 
 
 def _clear(document_id: int) -> None:
+    # The accounts' pages show their experts: they change with the evidence
+    # (portal.versions), here for the accounts the document was about.
+    versions.touch(
+        *(
+            versions.account(a)
+            for a in db.session.scalars(
+                sa.select(evidence_document_accounts.c.account_id).where(
+                    evidence_document_accounts.c.document_id == document_id
+                )
+            )
+        )
+    )
     for table in (EvidenceTerm.__table__, Evidence.__table__):
         db.session.execute(table.delete().where(table.c.document_id == document_id))
     for table in (evidence_document_tags, evidence_document_accounts):
@@ -125,6 +138,8 @@ def _store(
             [{"document_id": doc.id, "tag_id": t} for t in tag_ids],
         )
     if account_ids:
+        if not new:  # a rebuild raises every account's version once, at the end
+            versions.touch(*(versions.account(a) for a in account_ids))
         db.session.execute(
             evidence_document_accounts.insert(),
             [{"document_id": doc.id, "account_id": a} for a in account_ids],
@@ -303,4 +318,6 @@ def rebuild(batch: int = 200) -> dict[str, int]:
         last = pages[-1].id
         _done_with_batch(kept)
     counts["evidence"] = db.session.scalar(sa.select(sa.func.count(Evidence.id)))
+    # Every account's experts may have changed.
+    versions.touch(versions.ALL)
     return counts

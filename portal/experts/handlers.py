@@ -1,8 +1,15 @@
 """What experts do when content changes (evidence, in the same transaction),
 and what they add to pages other packages own (panels)."""
 
-from portal import signals
+from portal import signals, versions
 from portal.experts import charts, evidence, service
+from portal.experts.models import (
+    Endorsement,
+    ExpertProfile,
+    HiddenTopic,
+    Skill,
+    WorkAccount,
+)
 from portal.signals import Panel
 
 # --- evidence ---------------------------------------------------------------------
@@ -69,10 +76,13 @@ def _suggestions(viewer, **filters):
 
 
 def account_panel(account, viewer=None, **_):
+    from portal.experts import ranking
+
     return Panel(
         "experts/_account_panel.html",
-        {"account": account, "experts": _suggestions(viewer, account=account)},
+        lambda: {"account": account, "experts": _suggestions(viewer, account=account)},
         order=30,
+        key=ranking.viewing_scope(viewer),
     )
 
 
@@ -167,7 +177,24 @@ RECEIVERS = {
 }
 
 
+# --- what a flush changes on the accounts' pages ----------------------------------
+
+
+def _work_touch(session, rows) -> set[str]:
+    # Who says they work on an account ranks among its experts.
+    return {versions.account(r.account_id) for r in rows}
+
+
+def _declared_touch(session, rows) -> set[str]:
+    # Skills, endorsements, hidden topics and availability weigh in every
+    # account's ranking; people change them seldom.
+    return {versions.ALL}
+
+
 def connect() -> None:
     """Subscribe (connecting twice is harmless)."""
+    versions.on_flush(WorkAccount, _work_touch)
+    for model in (Skill, Endorsement, HiddenTopic, ExpertProfile):
+        versions.on_flush(model, _declared_touch)
     for signal, receiver in RECEIVERS.items():
         signal.connect(receiver)

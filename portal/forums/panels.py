@@ -7,15 +7,19 @@ threads never show up on a page of someone outside its department.
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
-from portal import signals
+from portal import signals, versions
 from portal.extensions import db
 from portal.forums import permissions, service
 from portal.forums.models import Forum, Post, Thread, thread_accounts, thread_tags
-from portal.signals import Panel, TimelineEvent
+from portal.lru import LRU
+from portal.signals import Panel, Person, TimelineEvent
 
 PANEL_LIMIT = 10
+# Account timelines kept per process: about 3 KB each.
+TIMELINE_CACHE = "forums.account_timeline"
 
 
 def _threads(viewer, limit: int = PANEL_LIMIT, **filters) -> list[Thread]:
@@ -35,13 +39,13 @@ def _url(path: str, **args) -> str:
 
 
 def account_panel(account, viewer, **kwargs):
-    """Threads about the account, and an invitation to ask about it."""
-    threads = _threads(viewer, account=account)
+    """Threads about the account, and an invitation to ask about it (the
+    account page offers to watch the account itself)."""
     return Panel(
         "forums/_thread_panel.html",
-        {
+        lambda: {
             "title": _("Discussions and questions"),
-            "threads": threads,
+            "threads": _threads(viewer, account=account),
             "more_url": _url("/forums/threads", account=account.id),
             "empty": _(
                 "No questions about %(name)s yet — ask the first one.",
@@ -49,9 +53,10 @@ def account_panel(account, viewer, **kwargs):
             ),
             "action_url": _url("/forums/new", account=account.id),
             "action_label": _("Ask a question about this account"),
-            "watch": ("account", account.id),
         },
         order=20,
+        # The threads the viewer may read: the same for everyone in the scope.
+        key=permissions.reading_scope(viewer),
     )
 
 
@@ -132,12 +137,23 @@ def _event(post: Post) -> TimelineEvent:
         kind="thread" if post.is_first else "post",
         title=post.thread.title,
         url=post.thread.url if post.is_first else post.url,
-        actor=post.author,
+        actor=Person.of(post.author),
     )
 
 
 def account_timeline(account, viewer, before=None, limit=20, **kwargs):
-    """Posts in threads about the account as dated events, newest first."""
+    """Posts in threads about the account as dated events, newest first;
+    kept while the account's versions stay (``portal.versions``)."""
+    scope = permissions.reading_scope(viewer)
+    return versions.remembered(
+        current_app.extensions[TIMELINE_CACHE],
+        ("forums", account.id, scope, before, limit),
+        (versions.account(account.id), versions.ALL),
+        lambda: _account_timeline(account, viewer, before, limit),
+    )
+
+
+def _account_timeline(account, viewer, before, limit) -> tuple:
     about = sa.select(thread_accounts.c.thread_id).where(
         thread_accounts.c.account_id == account.id
     )
@@ -160,7 +176,7 @@ def account_timeline(account, viewer, before=None, limit=20, **kwargs):
         .order_by(Post.created_at.desc(), Post.id.desc())
         .options(*_EVENT_LOADS)
     )
-    return [_event(p) for p in db.session.scalars(stmt)]
+    return tuple(_event(p) for p in db.session.scalars(stmt))
 
 
 def accounts_recent_events(viewer, accounts=(), limit=2, **kwargs):
@@ -228,7 +244,51 @@ def tag_uses(viewer, tag_ids=(), **kwargs):
     )
 
 
+# --- what a flush changes on the accounts' pages --------------------------------
+
+
+def _accounts_of_threads(session, thread_ids) -> set[str]:
+    thread_ids = {t for t in thread_ids if t is not None}
+    if not thread_ids:
+        return set()
+    return {
+        versions.account(a)
+        for a in session.connection()
+        .execute(
+            sa.select(thread_accounts.c.account_id).where(
+                thread_accounts.c.thread_id.in_(thread_ids)
+            )
+        )
+        .scalars()
+    }
+
+
+def _posts_touch(session, posts) -> set[str]:
+    return _accounts_of_threads(session, {p.thread_id for p in posts})
+
+
+def _threads_touch(session, threads) -> set[str]:
+    # The accounts the thread is about now, and those it just stopped being about.
+    return _accounts_of_threads(
+        session, {t.id for t in threads}
+    ) | versions.removed_accounts(threads)
+
+
+def _forums_touch(session, forums) -> set[str]:
+    # Every account's page names the forums of its threads, and who may read them.
+    if any(
+        f in session.dirty and versions.changed(f, ("name", "department_id"))
+        for f in forums
+    ):
+        return {versions.ALL}
+    return set()
+
+
 def init_app(app) -> None:
+    app.extensions[TIMELINE_CACHE] = LRU(app.config.get("TIMELINE_CACHE_SIZE", 1000))
+    versions.on_flush(Post, _posts_touch)
+    versions.on_flush(Thread, _threads_touch)
+    versions.on_flush(Forum, _forums_touch)
     signals.account_panels.connect(account_panel)
     signals.tag_panels.connect(tag_panel)
     signals.profile_panels.connect(profile_panel)

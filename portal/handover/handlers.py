@@ -9,7 +9,7 @@ from portal import signals
 from portal.extensions import db
 from portal.handover import permissions, service
 from portal.handover.models import HandoverCase, HandoverItem
-from portal.signals import Panel, TimelineEvent
+from portal.signals import Panel, Person, TimelineEvent
 
 
 def account_panel(account, viewer=None, **kwargs) -> Panel:
@@ -53,7 +53,7 @@ def _item_event(item: HandoverItem, account, viewer) -> TimelineEvent:
         kind="handover",
         title=_("Handover: %(topic)s", topic=topic),
         url=item.url if permissions.can_see_item(viewer, item) else account.url,
-        actor=item.case.leaver,
+        actor=Person.of(item.case.leaver),
     )
 
 
@@ -76,7 +76,11 @@ def _case_events(case: HandoverCase, viewer, before=None) -> list[TimelineEvent]
     ]
     return [
         TimelineEvent(
-            when=when, kind="handover", title=title, url=case.url, actor=actor
+            when=when,
+            kind="handover",
+            title=title,
+            url=case.url,
+            actor=Person.of(actor),
         )
         for when, title, actor in moments
         if when is not None and (before is None or when < before)

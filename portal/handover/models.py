@@ -164,15 +164,3 @@ class HandoverItem(db.Model):
 
     def __repr__(self) -> str:
         return f"<HandoverItem {self.id} {self.kind} {self.status}>"
-
-
-class RiskVersion(db.Model):
-    """How often what counts as knowing a subject has changed: ``account:<id>``
-    for one account's evidence, ``all`` for what every account's depends on
-    (who has left, names, which forums are restricted). A remembered risk is
-    good while its versions are (``portal.handover.risk_cache``)."""
-
-    __tablename__ = "risk_versions"
-
-    subject: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
-    version: Mapped[int] = mapped_column(default=0)

@@ -17,7 +17,7 @@ def init_app(app) -> None:
     from portal.wiki.views import bp
 
     app.register_blueprint(bp)
-    handlers.connect()
+    handlers.init_app(app)
     home.init_app(app)
     attachments.connect()
     app.config.setdefault("WIKI_REVIEW_AFTER_DAYS", service.DEFAULT_REVIEW_AFTER_DAYS)

@@ -1,10 +1,14 @@
 """What the wiki shows on pages other packages own: accounts, tags, people."""
 
 import sqlalchemy as sa
+from flask import current_app
 
+from portal import versions
 from portal.extensions import db
+from portal.lru import LRU
 from portal.signals import (
     Panel,
+    Person,
     TimelineEvent,
     account_panels,
     account_timeline,
@@ -22,29 +26,32 @@ def account_profile_panel(account, viewer=None, **kwargs) -> Panel:
     page = service.profile_page(account)
     if page is not None and page.deleted:
         page = None
+    can_write = permissions.can_write_profile(viewer, account) and (
+        page is None or permissions.can_edit_page(viewer, page)
+    )
     return Panel(
         "wiki/_account_profile_panel.html",
-        {
-            "account": account,
-            "page": page,
-            "can_write": permissions.can_write_profile(viewer, account)
-            and (page is None or permissions.can_edit_page(viewer, page)),
-        },
+        {"account": account, "page": page, "can_write": can_write},
         order=10,
+        # The page's text, its author and its revision show with the
+        # account's version (portal.versions); the viewer adds a button.
+        key=("can_write", can_write),
     )
 
 
 def account_pages_panel(account, viewer=None, **kwargs) -> Panel:
     """Other wiki pages about the account."""
+    # Panels render without the page's context: no current_user there.
+    can_create = permissions.can_create_page(viewer)
     return Panel(
         "wiki/_account_pages_panel.html",
-        {
+        lambda: {
             "account": account,
             "pages": service.pages_for_account(account),
-            # Panels render without the page's context: no current_user there.
-            "can_create": permissions.can_create_page(viewer),
+            "can_create": can_create,
         },
         order=40,
+        key=("can_create", can_create),
     )
 
 
@@ -90,13 +97,24 @@ def _event(r: Revision) -> TimelineEvent:
         kind="revision",
         title=r.summary and f"{r.page.title} — {r.summary}" or r.page.title,
         url=r.url,
-        actor=r.author,
+        actor=Person.of(r.author),
     )
 
 
 def account_revisions(account, viewer=None, before=None, limit=20, **kwargs):
     """Revisions of the pages about the account (its profile and the pages
-    linked to it) as dated events, newest first; deleted pages leave no trace."""
+    linked to it) as dated events, newest first; deleted pages leave no trace.
+    Kept while the account's versions stay (``portal.versions``): every page
+    is open to everyone."""
+    return versions.remembered(
+        current_app.extensions[TIMELINE_CACHE],
+        ("wiki", account.id, before, limit),
+        (versions.account(account.id), versions.ALL),
+        lambda: _account_revisions(account, before, limit),
+    )
+
+
+def _account_revisions(account, before, limit) -> tuple:
     # A UNION, not an OR: with an OR PostgreSQL walks every revision by date
     # until it finds enough about this account (400 ms at 20,000 pages).
     about = _pages_about([account.id]).subquery()
@@ -113,7 +131,7 @@ def account_revisions(account, viewer=None, before=None, limit=20, **kwargs):
     )
     if before is not None:
         stmt = stmt.where(Revision.created_at < before)
-    return [_event(r) for r in db.session.scalars(stmt)]
+    return tuple(_event(r) for r in db.session.scalars(stmt))
 
 
 def accounts_recent_revisions(viewer=None, accounts=(), limit=2, **kwargs):
@@ -162,8 +180,55 @@ def tags_in_use(viewer, tag_ids=(), **kwargs) -> list[int]:
     )
 
 
+# --- what a flush changes on the accounts' pages --------------------------------
+
+
+def _accounts_of_pages(session, page_ids) -> set[str]:
+    page_ids = {p for p in page_ids if p is not None}
+    if not page_ids:
+        return set()
+    found = session.connection().execute(
+        sa.union(
+            sa.select(page_accounts.c.account_id).where(
+                page_accounts.c.page_id.in_(page_ids)
+            ),
+            sa.select(Page.account_id).where(
+                Page.id.in_(page_ids), Page.account_id.is_not(None)
+            ),
+        )
+    )
+    return {versions.account(a) for a in found.scalars()}
+
+
+def _revisions_touch(session, revisions) -> set[str]:
+    return _accounts_of_pages(session, {r.page_id for r in revisions})
+
+
+def _pages_touch(session, pages) -> set[str]:
+    # The accounts the page is about now, and those it just stopped being
+    # about (as a linked page or as an account's profile).
+    subjects = _accounts_of_pages(session, {p.id for p in pages})
+    subjects |= versions.removed_accounts(pages)
+    for page in pages:
+        subjects.update(
+            versions.account(a) for a in versions.removed(page, "account_id") if a
+        )
+    return subjects
+
+
+# Account timelines kept per process: about 3 KB each.
+TIMELINE_CACHE = "wiki.account_timeline"
+
+
+def init_app(app) -> None:
+    app.extensions[TIMELINE_CACHE] = LRU(app.config.get("TIMELINE_CACHE_SIZE", 1000))
+    connect()
+
+
 def connect() -> None:
     """Subscribe the receivers (once: blinker ignores a second connect)."""
+    versions.on_flush(Revision, _revisions_touch)
+    versions.on_flush(Page, _pages_touch)
     account_panels.connect(account_profile_panel)
     account_panels.connect(account_pages_panel)
     tag_panels.connect(tag_pages_panel)

@@ -62,15 +62,16 @@ def test_account_experts_panel_cost_does_not_grow_with_the_account(
     def panel():
         with app.test_request_context("/"):
             found = handlers.account_panel(acme, viewer=people["voter2"])
-            return found, render_template(found.template, ctx=found.context)
+            context = found.values()
+            return context, render_template(found.template, ctx=context)
 
     _answered_questions(ask_thread, answer, people, 2, accounts_=[acme])
     panel()  # the account's manager and the templates, loaded once
     few = count_statements(panel)
 
     _answered_questions(ask_thread, answer, people, 12, accounts_=[acme])
-    found, html = panel()
-    assert [s.user.username for s in found.context["experts"]][:1] == ["other"]
+    context, html = panel()
+    assert [s.user.username for s in context["experts"]][:1] == ["other"]
     assert "Disputed invoice number" in html
     assert count_statements(panel) == few
 
