@@ -51,6 +51,11 @@ BITMAP_SHARE = 8
 # A word in at least 1/DENSE_SHARE of the documents keeps its scores in an
 # array indexed by document (a lookup instead of a binary search).
 DENSE_SHARE = 4
+# A one-word query whose word is in at least TOP_MIN documents reads them best
+# first and stops once no later one can make the page: the same results, order
+# and total as scoring them all, in time that grows with the page, not with
+# the word's documents (at size M a common word is in 20,000 of them).
+TOP_MIN = 1000
 
 
 @dataclass
@@ -123,11 +128,11 @@ class _Entry:
     bitmap (an int with bit ``d`` set for document ``d``) and, for a common
     term, the scores in an array indexed by document number."""
 
-    __slots__ = ("key", "docs", "scores", "bits", "dense", "nbytes")
+    __slots__ = ("key", "docs", "scores", "bits", "dense", "order", "nbytes")
 
     def __init__(self, key, docs: array, scores: array | None):
         self.key, self.docs, self.scores = key, docs, scores
-        self.bits = self.dense = None
+        self.bits = self.dense = self.order = None
         self.nbytes = len(docs) * (docs.itemsize + (scores.itemsize if scores else 0))
 
 
@@ -171,12 +176,16 @@ class _Cache:
             self._evict()
 
     def attach(self, identity, entry: _Entry, name: str, value) -> None:
-        """Keep ``value`` as the entry's ``bits`` or ``dense``, and count it."""
+        """Keep ``value`` as the entry's ``bits``, ``dense`` or ``order``, and
+        count it."""
         with self.lock:
             if getattr(entry, name) is not None:
                 return
             setattr(entry, name, value)
-            nbytes = value.bit_length() // 8 if name == "bits" else len(value) * 8
+            if name == "bits":
+                nbytes = value.bit_length() // 8
+            else:
+                nbytes = len(value) * value.itemsize
             entry.nbytes += nbytes
             if identity == self.identity and self.entries.get(entry.key) is entry:
                 self.size += nbytes
@@ -394,6 +403,8 @@ def _walk(must) -> dict[int, float]:
 
 
 def _bits(identity, entry: _Entry) -> int:
+    if not entry.docs:
+        return 0
     if entry.bits is None:
         docs = entry.docs
         digits = bytearray(b"0") * (docs[-1] + 1)
@@ -473,6 +484,91 @@ def _filter(found: dict, groups, banned) -> dict:
     return found
 
 
+def _order(identity, entry: _Entry) -> array:
+    """The positions of the entry's documents, best score first (equal
+    scores: lower document first, as the stable sort keeps them)."""
+    if entry.order is None:
+        order = sorted(
+            range(len(entry.docs)), key=entry.scores.__getitem__, reverse=True
+        )
+        _cache.attach(identity, entry, "order", array("i", order))
+    return entry.order
+
+
+def _has(entry: _Entry, d: int) -> int | None:
+    """The position of ``d`` in the entry's documents, or None."""
+    docs = entry.docs
+    i = bisect_left(docs, d)
+    return i if i < len(docs) and docs[i] == d else None
+
+
+def _allowed(d: int, groups, banned) -> bool:
+    return all(any(_has(e, d) is not None for e in g) for g in groups) and not any(
+        _has(e, d) is not None for e in banned
+    )
+
+
+def _count(identity, entry: _Entry, groups, banned) -> int:
+    """How many of the entry's documents pass the filters (bitmaps, in C)."""
+    bits = _bits(identity, entry)
+    for group in groups:
+        either = 0
+        for e in group:
+            either |= _bits(identity, e)
+        bits &= either
+    for e in banned:
+        bits &= ~_bits(identity, e)
+    return bits.bit_count()
+
+
+def _top(identity, entry0, boost0, maybe, groups, banned, limit):
+    """``search`` for one scored word (``entry0``) and optional ``maybe``
+    terms, reading only the best of the word's documents.
+
+    The documents with every optional term are scored first (they are few:
+    the optional terms are the words in titles); then the others, best first,
+    until the next cannot beat the page's worst. Scores are added as
+    ``_walk`` and ``_add_maybe`` add them, so they are the same floats.
+    """
+    heap: list[tuple[float, int]] = []  # (score, -docnum), the page's worst first
+
+    def offer(score: float, d: int) -> None:
+        item = (score, -d)
+        if len(heap) < limit:
+            heapq.heappush(heap, item)
+        elif item > heap[0]:
+            heapq.heapreplace(heap, item)
+
+    docs0, scores0 = entry0.docs, entry0.scores
+    extras: set[int] = set()
+    if maybe:
+        (first, _), others = maybe[0], maybe[1:]
+        for d in first.docs:
+            i = _has(entry0, d)
+            if i is None or any(_has(e, d) is None for e, _ in others):
+                continue
+            extras.add(d)
+            if not _allowed(d, groups, banned):
+                continue
+            extra = None
+            for e, boost in maybe:
+                v = e.scores[_has(e, d)]
+                if boost != 1.0:
+                    v = v * boost
+                extra = v if extra is None else extra + v
+            offer(scores0[i] * boost0 + extra, d)
+    if limit > 0:
+        for i in _order(identity, entry0):
+            score = scores0[i] * boost0
+            if len(heap) == limit and score < heap[0][0]:
+                break  # every later document scores this or less
+            d = docs0[i]
+            if d not in extras and _allowed(d, groups, banned):
+                offer(score, d)
+    best = sorted(heap, reverse=True)
+    return _count(identity, entry0, groups, banned), [(-nd, sc) for sc, nd in best]
+
+
 def search(searcher, p: Plan, limit: int) -> tuple[int, list[tuple[int, float]]]:
     """Run ``p``; return the number of matches and the best ``limit`` of them
     as ``(docnum, score)``, best first (equal scores: lower docnum first, as
@@ -483,6 +579,17 @@ def search(searcher, p: Plan, limit: int) -> tuple[int, list[tuple[int, float]]]
     if must is None:
         return 0, []
     size = searcher.doc_count_all()
+    groups = [
+        [_postings(searcher, identity, f, t, False) for f, t in group]
+        for group in p.required
+    ]
+    banned = [_postings(searcher, identity, f, t, False) for f, t in p.excluded]
+    if len(must) == 1 and len(must[0][0].docs) >= TOP_MIN and must[0][1] > 0:
+        maybe = _scored(searcher, identity, p.maybe) if p.maybe else []
+        if maybe is None:  # an optional term matches nothing: it adds nothing
+            maybe = []
+        (entry0, boost0) = must[0]
+        return _top(identity, entry0, boost0, maybe, groups, banned, limit)
     if len(must) == 1 or len(must[0][0].docs) * BITMAP_SHARE < size:
         found = _walk(must)
     else:
@@ -490,11 +597,6 @@ def search(searcher, p: Plan, limit: int) -> tuple[int, list[tuple[int, float]]]
     maybe = _scored(searcher, identity, p.maybe) if found and p.maybe else None
     if maybe:
         _add_maybe(identity, size, found, maybe)
-    groups = [
-        [_postings(searcher, identity, f, t, False) for f, t in group]
-        for group in p.required
-    ]
-    banned = [_postings(searcher, identity, f, t, False) for f, t in p.excluded]
     found = _filter(found, groups, banned)
     # (score, -docnum) tuples compare in C: no key function per match.
     best = heapq.nlargest(limit, zip(found.values(), map(neg, found), strict=True))

@@ -23,20 +23,22 @@ TEXTS = [
 ]
 QUERIES = ["printer", "printer driver", "driver update fails", "打印机", "contoso x"]
 
-# (BITMAP_SHARE, DENSE_SHARE) that force each way (tiny indexes would
-# otherwise always intersect bitmaps).
+# (BITMAP_SHARE, DENSE_SHARE, TOP_MIN) that force each way (tiny indexes
+# would otherwise always intersect bitmaps).
 WAYS = {
-    "walk": (0, 4),
-    "bitmaps, binary search": (10**9, 0),
-    "bitmaps, dense scores": (10**9, 10**9),
+    "walk": (0, 4, 10**9),
+    "bitmaps, binary search": (10**9, 0, 10**9),
+    "bitmaps, dense scores": (10**9, 10**9, 10**9),
+    "one word, best first": (0, 4, 0),
 }
 
 
 @pytest.fixture(params=list(WAYS))
 def way(request, monkeypatch):
-    bitmap_share, dense_share = WAYS[request.param]
+    bitmap_share, dense_share, top_min = WAYS[request.param]
     monkeypatch.setattr(postings, "BITMAP_SHARE", bitmap_share)
     monkeypatch.setattr(postings, "DENSE_SHARE", dense_share)
+    monkeypatch.setattr(postings, "TOP_MIN", top_min)
     return request.param
 
 
@@ -121,3 +123,64 @@ def test_a_deleted_thread_leaves_the_cached_lists(threads, employee, way, monkey
     assert after[1] == before[1] - 1
     monkeypatch.setattr(postings, "plan", lambda *args: None)
     assert after == _seen(query("printer driver", employee))
+
+
+# --- one word, best first, against scoring every document ---------------------------
+
+
+def _entry(docs, scores=None):
+    from array import array
+
+    return postings._Entry(
+        ("f", str(docs[:3]), scores is not None),
+        array("i", docs),
+        array("d", scores) if scores is not None else None,
+    )
+
+
+def test_best_first_gives_the_page_and_total_of_scoring_everything():
+    for seed in range(400):
+        assert _best_first(seed) == _everything(seed), f"seed {seed}"
+
+
+def _case(seed):
+    import random
+
+    rnd = random.Random(seed)
+    size = rnd.randint(50, 400)
+
+    def some(share):
+        return sorted(rnd.sample(range(size), max(1, int(size * share))))
+
+    # Few distinct scores, so that ties are common and order by document.
+    word_docs = some(rnd.uniform(0.3, 1.0))
+    word = _entry(word_docs, [rnd.choice([0.5, 1.25, 2.0, 3.5]) for _ in word_docs])
+    title_docs = some(rnd.uniform(0.0, 0.3))
+    maybe = [(_entry(title_docs, [rnd.choice([1.0, 2.5]) for _ in title_docs]), 1.5)]
+    if rnd.random() < 0.3:
+        more = some(0.5)
+        maybe.append((_entry(more, [rnd.random() for _ in more]), 1.0))
+    if rnd.random() < 0.3:
+        maybe = []
+    groups = [[_entry(some(0.4)), _entry(some(0.3))]] if rnd.random() < 0.5 else []
+    banned = [_entry(some(0.1))] if rnd.random() < 0.5 else []
+    limit = rnd.choice([1, 3, 10, 50])
+    boost = rnd.choice([1.0, 2.0])
+    identity = ((f"test-{seed}", 0),)
+    postings._cache.start(identity)
+    return identity, size, word, boost, maybe, groups, banned, limit
+
+
+def _best_first(seed):
+    identity, _size, word, boost, maybe, groups, banned, limit = _case(seed)
+    return postings._top(identity, word, boost, maybe, groups, banned, limit)
+
+
+def _everything(seed):
+    identity, size, word, boost, maybe, groups, banned, limit = _case(seed)
+    found = postings._walk([(word, boost)])
+    if maybe and found:
+        postings._add_maybe(identity, size, found, maybe)
+    found = postings._filter(found, groups, banned)
+    best = sorted(((s, -d) for d, s in found.items()), reverse=True)[:limit]
+    return len(found), [(-nd, s) for s, nd in best]
