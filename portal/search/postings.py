@@ -521,14 +521,31 @@ def _count(identity, entry: _Entry, groups, banned) -> int:
     return bits.bit_count()
 
 
+def _extra(maybe, d: int) -> float | None:
+    """What the optional terms add to ``d``, summed as ``_sum`` sums them; None
+    unless it has every one."""
+    extra = None
+    for entry, boost in maybe:
+        j = _has(entry, d)
+        if j is None:
+            return None
+        v = entry.scores[j]
+        if boost != 1.0:
+            v = v * boost
+        extra = v if extra is None else extra + v
+    return extra
+
+
 def _top(identity, entry0, boost0, maybe, groups, banned, limit):
     """``search`` for one scored word (``entry0``) and optional ``maybe``
-    terms, reading only the best of the word's documents.
+    terms (the words in titles), reading only the best documents.
 
-    The documents with every optional term are scored first (they are few:
-    the optional terms are the words in titles); then the others, best first,
-    until the next cannot beat the page's worst. Scores are added as
-    ``_walk`` and ``_add_maybe`` add them, so they are the same floats.
+    First the word's documents, best first, each with what the optional terms
+    add, until the next cannot make the page without them; then the documents
+    of the first optional term not read yet, best first, until even the
+    word's best score with theirs cannot. Scores are added as ``_walk`` and
+    ``_add_maybe`` add them, so they are the same floats, and a bound is added
+    the same way, so it is never below a score it bounds.
     """
     heap: list[tuple[float, int]] = []  # (score, -docnum), the page's worst first
 
@@ -540,31 +557,36 @@ def _top(identity, entry0, boost0, maybe, groups, banned, limit):
             heapq.heapreplace(heap, item)
 
     docs0, scores0 = entry0.docs, entry0.scores
-    extras: set[int] = set()
-    if maybe:
-        (first, _), others = maybe[0], maybe[1:]
-        for d in first.docs:
+    order0 = _order(identity, entry0) if limit > 0 else ()
+    seen: set[int] = set()
+    for i in order0:
+        score = scores0[i] * boost0
+        if len(heap) == limit and score < heap[0][0]:
+            break  # every later one scores this or less, but for its titles
+        d = docs0[i]
+        seen.add(d)
+        if _allowed(d, groups, banned):
+            extra = _extra(maybe, d) if maybe else None
+            offer(score if extra is None else score + extra, d)
+    if maybe and order0:
+        best0 = scores0[order0[0]] * boost0
+        (first, boost1), others = maybe[0], maybe[1:]
+        for j in _order(identity, first):
+            bound = first.scores[j]
+            if boost1 != 1.0:
+                bound = bound * boost1
+            for entry, boost in others:
+                top = entry.scores[_order(identity, entry)[0]]
+                bound = bound + (top * boost if boost != 1.0 else top)
+            if len(heap) == limit and best0 + bound < heap[0][0]:
+                break
+            d = first.docs[j]
+            if d in seen or not _allowed(d, groups, banned):
+                continue
             i = _has(entry0, d)
-            if i is None or any(_has(e, d) is None for e, _ in others):
-                continue
-            extras.add(d)
-            if not _allowed(d, groups, banned):
-                continue
-            extra = None
-            for e, boost in maybe:
-                v = e.scores[_has(e, d)]
-                if boost != 1.0:
-                    v = v * boost
-                extra = v if extra is None else extra + v
-            offer(scores0[i] * boost0 + extra, d)
-    if limit > 0:
-        for i in _order(identity, entry0):
-            score = scores0[i] * boost0
-            if len(heap) == limit and score < heap[0][0]:
-                break  # every later document scores this or less
-            d = docs0[i]
-            if d not in extras and _allowed(d, groups, banned):
-                offer(score, d)
+            extra = _extra(maybe, d) if i is not None else None
+            if extra is not None:
+                offer(scores0[i] * boost0 + extra, d)
     best = sorted(heap, reverse=True)
     return _count(identity, entry0, groups, banned), [(-nd, sc) for sc, nd in best]
 
