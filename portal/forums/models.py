@@ -151,6 +151,15 @@ class Thread(db.Model):
             "ix_threads_forum_list", "forum_id", "pinned", "last_activity_at", "id"
         ),
         sa.Index("ix_threads_author_created", "author_id", "created_at"),
+        # Questions nobody has answered yet (the home page's, the experts'):
+        # few, however many threads there are.
+        sa.Index(
+            "ix_threads_unanswered",
+            "reply_count",
+            "created_at",
+            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
+        ),
     )
 
     @property
