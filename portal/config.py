@@ -77,4 +77,8 @@ def load(instance_path: str) -> dict:
         "FORUMS_ROW_CACHE_SIZE": int(os.environ.get("FORUMS_ROW_CACHE_SIZE", "2000")),
         "NAVIGATION_CACHE_SIZE": int(os.environ.get("NAVIGATION_CACHE_SIZE", "1000")),
         "HANDOVER_RISK_CACHE": int(os.environ.get("HANDOVER_RISK_CACHE", "64")),
+        "ACCOUNT_PANEL_CACHE_SIZE": int(
+            os.environ.get("ACCOUNT_PANEL_CACHE_SIZE", "1000")
+        ),
+        "TIMELINE_CACHE_SIZE": int(os.environ.get("TIMELINE_CACHE_SIZE", "1000")),
     }
