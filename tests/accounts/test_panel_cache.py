@@ -285,3 +285,22 @@ def test_the_timeline_shows_each_write_and_only_what_the_reader_may_see(
     db.session.commit()
     assert "Sue Li" in _timeline(outsider, acme)
     assert "Sue Support" not in _timeline(insider, acme)
+
+
+def test_the_account_is_watched_from_its_page_header(reader, acme):
+    html = _page(reader, acme)
+    header = html[html.index('<header class="page-head account-head">') :]
+    header = header[: header.index("</header>")]
+    assert 'name="target" value="account"' in header
+    assert f'name="target_id" value="{acme.id}"' in header
+    response = reader.post(
+        "/watch",
+        data={
+            "target": "account",
+            "target_id": acme.id,
+            "action": "watch",
+            "next": acme.url,
+        },
+    )
+    assert response.status_code == 303
+    assert "Stop watching" in _page(reader, acme)
