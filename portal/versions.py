@@ -96,6 +96,26 @@ def remembered(memory, key, subjects, compute):
     return value
 
 
+def remembered_each(memory, key, account_ids, compute) -> dict:
+    """``{account id: value}`` for each of ``account_ids``, each kept in
+    ``memory`` under ``key``, the account and its versions (as
+    ``remembered``); ``compute(ids)`` returns ``{id: value}`` for those not
+    kept (an id it leaves out gets ``()``), in one go."""
+    ids = list(dict.fromkeys(account_ids))
+    if raised():
+        return compute(ids)
+    *each, everyone = read([*(account(i) for i in ids), ALL])
+    keys = {i: (key, i, v, everyone) for i, v in zip(ids, each, strict=True)}
+    found = {i: memory.get(k) for i, k in keys.items()}
+    missing = [i for i, value in found.items() if value is None]
+    if missing:
+        computed = compute(missing)
+        for i in missing:
+            found[i] = computed.get(i, ())
+            memory.put(keys[i], found[i])
+    return found
+
+
 # --- raising -------------------------------------------------------------------------
 
 # Model class -> the functions that name the subjects its flushed rows touch.

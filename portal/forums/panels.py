@@ -181,10 +181,19 @@ def _account_timeline(account, viewer, before, limit) -> tuple:
 
 def accounts_recent_events(viewer, accounts=(), limit=2, **kwargs):
     """The newest ``limit`` events of ``account_timeline`` for each account, in
-    one query."""
+    one query for those not kept since their last change (``portal.versions``)."""
     ids = [a.id for a in accounts]
     if not ids:
         return {}
+    return versions.remembered_each(
+        current_app.extensions[TIMELINE_CACHE],
+        ("forums, newest", permissions.reading_scope(viewer), limit),
+        ids,
+        lambda missing: _recent_events(viewer, missing, limit),
+    )
+
+
+def _recent_events(viewer, ids, limit) -> dict:
     rank = sa.func.row_number().over(
         partition_by=thread_accounts.c.account_id,
         order_by=(Post.created_at.desc(), Post.id.desc()),
@@ -212,7 +221,7 @@ def accounts_recent_events(viewer, accounts=(), limit=2, **kwargs):
     out: dict[int, list] = {}
     for post, account_id in db.session.execute(stmt):
         out.setdefault(account_id, []).append(_event(post))
-    return out
+    return {account_id: tuple(events) for account_id, events in out.items()}
 
 
 def _tags_of_threads(tag_ids, *where) -> list[int]:

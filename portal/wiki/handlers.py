@@ -136,10 +136,20 @@ def _account_revisions(account, before, limit) -> tuple:
 
 def accounts_recent_revisions(viewer=None, accounts=(), limit=2, **kwargs):
     """The newest ``limit`` events of ``account_revisions`` for each account,
-    in one query."""
+    in one query for those not kept since their last change
+    (``portal.versions``)."""
     ids = [a.id for a in accounts]
     if not ids:
         return {}
+    return versions.remembered_each(
+        current_app.extensions[TIMELINE_CACHE],
+        ("wiki, newest", limit),
+        ids,
+        lambda missing: _recent_revisions(missing, limit),
+    )
+
+
+def _recent_revisions(ids, limit) -> dict:
     about = _pages_about(ids).subquery()
     rank = sa.func.row_number().over(
         partition_by=about.c.account_id,
@@ -165,7 +175,7 @@ def accounts_recent_revisions(viewer=None, accounts=(), limit=2, **kwargs):
     out: dict[int, list] = {}
     for revision, account_id in db.session.execute(stmt):
         out.setdefault(account_id, []).append(_event(revision))
-    return out
+    return {account_id: tuple(events) for account_id, events in out.items()}
 
 
 def tags_in_use(viewer, tag_ids=(), **kwargs) -> list[int]:

@@ -304,3 +304,61 @@ def test_the_account_is_watched_from_its_page_header(reader, acme):
     )
     assert response.status_code == 303
     assert "Stop watching" in _page(reader, acme)
+
+
+# --- the home page's "your accounts" ----------------------------------------------
+
+
+def test_your_accounts_on_the_home_page_show_each_write_and_only_what_you_may_see(
+    make, make_account, login
+):
+    support = make.department("Support")
+    insider_user = make.user("ina", department=support)
+    outsider_user = make.user("olaf")
+    acme = make_account("ACME", "CRM-A", account_manager=insider_user)
+    globex = make_account("Globex", "CRM-G", account_manager=outsider_user)
+    insider, outsider = login(insider_user), login(outsider_user)
+    secret = make_forum("Support only", department=support)
+    open_forum = make_forum("Questions", kind="questions")
+    sue = make.user("sue", department=support, display_name="Sue Support")
+
+    def home(client) -> str:
+        """The "Your accounts" block, at the second view (kept by the first)."""
+        first, second = client.get("/"), client.get("/")
+        assert first.status_code == second.status_code == 200
+        html = second.get_data(as_text=True)
+        start = html.index('<section class="panel home-panel accounts-home-panel">')
+        return html[start : html.index("</section>", start)]
+
+    make_thread(secret, sue, "Their outage", accounts=[acme, globex])
+    assert "Their outage" in home(insider)
+    assert "Their outage" not in home(outsider)
+    thread = make_thread(open_forum, sue, "Renewal terms", accounts=[acme, globex])
+    assert "Renewal terms" in home(insider) and "Renewal terms" in home(outsider)
+    wiki_service.create_page(
+        "Escalation ladder", "Call the CFO.", sue, accounts=[globex]
+    )
+    db.session.commit()
+    assert "Escalation ladder" in home(outsider)
+    auth_service.update_user(sue, display_name="Sue Li")
+    db.session.commit()
+    assert "Sue Li" in home(outsider) and "Sue Support" not in home(outsider)
+    make_reply(thread, make.user("xia"), "Thirty days.")
+    assert "Renewal terms" in home(insider)
+
+
+def test_newest_events_kept_for_one_reader_never_reach_another(app, acme, make):
+    from portal.forums.panels import accounts_recent_events
+
+    support = make.department("Support")
+    insider, outsider = make.user("ina", department=support), make.user("olaf")
+    secret = make_forum("Support only", department=support)
+    make_thread(secret, insider, "Their outage", accounts=[acme])
+
+    def titles(viewer) -> list[str]:
+        with app.test_request_context("/"):
+            found = accounts_recent_events(viewer, accounts=[acme], limit=2)
+        return [e.title for e in found[acme.id]]
+
+    assert titles(insider) == ["Their outage"]
+    assert titles(outsider) == []
