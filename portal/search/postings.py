@@ -503,8 +503,8 @@ def _has(entry: _Entry, d: int) -> int | None:
 
 
 def _allowed(d: int, groups, banned) -> bool:
-    return all(any(_has(e, d) is not None for e in g) for g in groups) and not any(
-        _has(e, d) is not None for e in banned
+    return all(any(_contains(e.docs, d) for e in g) for g in groups) and not any(
+        _contains(e.docs, d) for e in banned
     )
 
 
@@ -571,13 +571,14 @@ def _top(identity, entry0, boost0, maybe, groups, banned, limit):
     if maybe and order0:
         best0 = scores0[order0[0]] * boost0
         (first, boost1), others = maybe[0], maybe[1:]
+        # The most each other optional term can add, boosted as _sum boosts it.
+        tops = [max(e.scores) * b if b != 1.0 else max(e.scores) for e, b in others]
         for j in _order(identity, first):
             bound = first.scores[j]
             if boost1 != 1.0:
                 bound = bound * boost1
-            for entry, boost in others:
-                top = entry.scores[_order(identity, entry)[0]]
-                bound = bound + (top * boost if boost != 1.0 else top)
+            for top in tops:
+                bound = bound + top
             if len(heap) == limit and best0 + bound < heap[0][0]:
                 break
             d = first.docs[j]
