@@ -19,8 +19,8 @@ them:
 
 A transaction that raised a version neither reads nor fills a cache until it
 ends (``raised()``): what it sees may yet be rolled back. Writes that go
-around both (bulk loads, SQL by hand, ``experts rebuild``) raise nothing:
-restart the server after them.
+around both (bulk loads, SQL by hand) raise nothing: restart the server after
+them (``experts rebuild`` raises ``all`` itself).
 """
 
 from collections.abc import Callable, Iterable

@@ -1,15 +1,14 @@
 """Customer accounts: who our customers are, the account page, CSV import."""
 
+from portal import versions
+
 
 def _accounts_touch(session, accounts) -> set[str]:
     # An account's name, manager and details show on its page's panels.
-    from portal import versions
-
     return {versions.account(a.id) for a in accounts if a in session.dirty}
 
 
 def init_app(app) -> None:
-    from portal import versions
     from portal.accounts import attachments, home, labels, permissions
     from portal.accounts.cli import accounts_cli
     from portal.accounts.models import CustomerAccount

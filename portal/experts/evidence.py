@@ -71,16 +71,13 @@ def _document(kind: str, source_id: int) -> EvidenceDocument | None:
     )
 
 
-def _clear(document_id: int) -> None:
-    # The accounts' pages show their experts: they change with the evidence
-    # (portal.versions), here for the accounts the document was about.
-    versions.touch(
-        *(
-            versions.account(a)
-            for a in db.session.scalars(
-                sa.select(evidence_document_accounts.c.account_id).where(
-                    evidence_document_accounts.c.document_id == document_id
-                )
+def _clear(document_id: int) -> set[int]:
+    """Delete the document's terms, evidence, tags and accounts; return the
+    accounts it was about (their pages show its experts: ``portal.versions``)."""
+    was_about = set(
+        db.session.scalars(
+            sa.select(evidence_document_accounts.c.account_id).where(
+                evidence_document_accounts.c.document_id == document_id
             )
         )
     )
@@ -88,12 +85,17 @@ def _clear(document_id: int) -> None:
         db.session.execute(table.delete().where(table.c.document_id == document_id))
     for table in (evidence_document_tags, evidence_document_accounts):
         db.session.execute(table.delete().where(table.c.document_id == document_id))
+    return was_about
+
+
+def _touch(account_ids) -> None:
+    versions.touch(*(versions.account(a) for a in account_ids))
 
 
 def _remove(kind: str, source_id: int) -> None:
     doc = _document(kind, source_id)
     if doc is not None:
-        _clear(doc.id)
+        _touch(_clear(doc.id))
         db.session.execute(
             sa.delete(EvidenceDocument).where(EvidenceDocument.id == doc.id)
         )
@@ -122,8 +124,8 @@ def _store(
     counts = Counter(text.terms(body[:MAX_TEXT]))
     doc.length = sum(counts.values())
     db.session.flush()
-    if not new:
-        _clear(doc.id)
+    if not new:  # a rebuild raises every account's version once, at the end
+        _touch(_clear(doc.id) | account_ids)
     if counts:
         db.session.execute(
             EvidenceTerm.__table__.insert(),
@@ -138,8 +140,6 @@ def _store(
             [{"document_id": doc.id, "tag_id": t} for t in tag_ids],
         )
     if account_ids:
-        if not new:  # a rebuild raises every account's version once, at the end
-            versions.touch(*(versions.account(a) for a in account_ids))
         db.session.execute(
             evidence_document_accounts.insert(),
             [{"document_id": doc.id, "account_id": a} for a in account_ids],
