@@ -21,7 +21,6 @@ with another schema (or none at all) is never opened: searches report
 
 import contextlib
 import os
-import secrets
 import shutil
 import threading
 import time
@@ -31,7 +30,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec, W3Segment
 from whoosh.fields import (
     DATETIME,
     ID,
@@ -47,9 +45,10 @@ from whoosh.scoring import BM25F
 from whoosh.system import pack_uint
 
 from portal.search.analysis import MixedAnalyzer, text_analyzer, word_analyzer
+from portal.search.codec import Codec
 
 # Bump when the fields or the analyzers change: old indexes then ask for a rebuild.
-SCHEMA_VERSION = "tacit-search-7"
+SCHEMA_VERSION = "tacit-search-8"
 VERSION_FILE = "TACIT_SCHEMA"
 WRITE_TIMEOUT = 30.0
 # Segments stay separate files: a write does not copy its new segment into a
@@ -281,21 +280,7 @@ def forget_searchers() -> None:
 _IN_PROCESS = threading.Lock()
 
 
-class _Codec(W3Codec):
-    """Whoosh's codec, except that a new segment's name comes from ``secrets``.
-
-    Whoosh draws segment names from the global ``random``, which anything in
-    the process may reseed (Hypothesis does, before every example): two
-    writers given the same name fail half-way through the second commit.
-    The segments themselves are Whoosh's own, so an index stays readable
-    without this class.
-    """
-
-    def new_segment(self, storage, indexname):
-        return W3Segment(W3Codec(), indexname, segid=secrets.token_hex(8))
-
-
-_CODEC = _Codec()
+_CODEC = Codec()
 
 
 @contextmanager

@@ -30,15 +30,16 @@ from array import array
 from bisect import bisect_left
 from collections import OrderedDict, deque
 from dataclasses import dataclass
-from itertools import accumulate, compress, count, repeat
+from itertools import compress, count, repeat
 from operator import add, mul, neg, not_
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25FScorer, WeightLengthScorer
 
 from portal.lru import LRU
+from portal.search import codec
+from portal.search.codec import LeafMatcher
 
 # Per process: 12 bytes a posting, an eighth of a byte per document of the
 # index for a bitmap, 8 bytes per document for a common term's dense scores.
@@ -124,16 +125,30 @@ def plan(q, maybe, parts, excluded) -> Plan | None:
 
 class _Entry:
     """A term's live postings: sorted global document numbers and, if scored,
-    their BM25 scores. Made when a query first needs them: the documents as a
-    bitmap (an int with bit ``d`` set for document ``d``) and, for a common
-    term, the scores in an array indexed by document number."""
+    their frequencies (``tfs``) and the term's ``rate`` of them. Made when a
+    query first needs them: every document's score (``scores``; a query that
+    only needs the documents an intersection keeps scores those alone), the
+    documents as a bitmap (an int with bit ``d`` set for document ``d``) and,
+    for a common term, the frequencies in an array indexed by document."""
 
-    __slots__ = ("key", "docs", "scores", "bits", "dense", "order", "nbytes")
+    __slots__ = (
+        "key",
+        "docs",
+        "tfs",
+        "rate",
+        "scores",
+        "bits",
+        "dense",
+        "order",
+        "nbytes",
+    )
 
-    def __init__(self, key, docs: array, scores: array | None):
+    def __init__(self, key, docs: array, scores=None, *, tfs=None, rate=None):
         self.key, self.docs, self.scores = key, docs, scores
+        self.tfs, self.rate = tfs, rate
         self.bits = self.dense = self.order = None
-        self.nbytes = len(docs) * (docs.itemsize + (scores.itemsize if scores else 0))
+        kept = scores if scores is not None else tfs
+        self.nbytes = len(docs) * (docs.itemsize + (kept.itemsize if kept else 0))
 
 
 class _Cache:
@@ -226,26 +241,25 @@ def _lengths(leaf, field: str) -> array:
 
 def _postings(searcher, identity, field: str, text: str, scored: bool) -> _Entry:
     """Return a term's ``_Entry``: its sorted global document numbers and, if
-    ``scored``, their BM25 scores (else ``scores`` is None)."""
+    ``scored``, their frequencies and the term's rate (else None)."""
     key = (field, text, scored)
     entry = _cache.get(identity, key)
     if entry is not None:
         return entry
     docs = array("i")
-    scores = array("d") if scored else None
+    tfs = array("d") if scored else None
+    rate = None
     if (field, text) in searcher.reader():
-        scorer = searcher.weighting.scorer(searcher, field, text) if scored else None
-        if scored and not isinstance(scorer, WeightLengthScorer):
-            raise TypeError(f"{field} is not scored by weight and length")
+        if scored:
+            rate = _rate(searcher, identity, field, text)
         for leaf, offset in _leaves(searcher):
             if (field, text) not in leaf:
                 continue
             ids, weights = _live(leaf, *_segment_postings(leaf, field, text))
             docs.extend(map(add, ids, repeat(offset)) if offset else ids)
             if scored:
-                lengths = _lengths(leaf, field)
-                scores.extend(_scores(scorer, leaf, field, ids, weights, lengths))
-    entry = _Entry(key, docs, scores)
+                tfs.extend(weights)
+    entry = _Entry(key, docs, tfs=tfs, rate=rate)
     _cache.put(identity, entry)
     return entry
 
@@ -282,11 +296,10 @@ def _segment_postings(leaf, field: str, text: str) -> tuple[array, array]:
     """Return ``(ids, weights)`` of a term's postings in a segment (segment
     document numbers, deleted documents included).
 
-    Decoded here from the block data of the pinned Whoosh-Reloaded's
-    ``W3LeafMatcher``, a block (up to 128 postings) at a time (document
-    numbers are stored as deltas: ``accumulate`` sums them in C, where Whoosh's
-    reader runs a generator per posting); other matchers go one posting at a
-    time.
+    Decoded here from the packed block data of our codec's ``LeafMatcher``
+    (``portal/search/codec.py``), a block (up to 128 postings) at a time, in
+    C; other matchers (a single posting kept in its term info) go one posting
+    at a time.
     """
     key = (leaf.segment().segment_id(), field, text)
     found = _segments.get(key)
@@ -296,7 +309,7 @@ def _segment_postings(leaf, field: str, text: str) -> tuple[array, array]:
     m = leaf.postings(field, text)
     raw = m.child if isinstance(m, FilterMatcher) else m
     raw.reset()  # the deletion filter may have moved it past deleted documents
-    if type(raw) is not W3LeafMatcher or raw._byteids:
+    if type(raw) is not LeafMatcher or raw._byteids:
         while raw.is_active():
             ids.append(raw.id())
             weights.append(raw.weight())
@@ -306,49 +319,102 @@ def _segment_postings(leaf, field: str, text: str) -> tuple[array, array]:
             if raw._data is None:
                 raw._read_data()
             data = raw._data
-            block = list(accumulate(data[0]))
-            ids.extend(block)
-            tfs = data[1]
-            if tfs is None:
-                tfs = [1.0] * len(block)
-            elif isinstance(tfs, float):
-                tfs = [tfs] * len(block)
-            weights.extend(tfs)
+            ids.extend(codec.doc_numbers(data[0]))
+            weights.extend(codec.weights(data[1], raw._blocklength))
             raw._next_block()
     found = (ids, weights)
     _segments.put(key, found)
     return found
 
 
-def _norms(scorer, leaf, field: str, lengths: array) -> list:
-    """Per document of a segment, the length part of BM25's denominator.
-
-    ``K1 * ((1 - B) + B * length / avgfl)``: the same operations in the same
-    order as ``whoosh.scoring.bm25``, so the scores are the same floats. It
-    depends on the index's average field length, so it is kept per index
-    state, with the posting lists.
-    """
-    key = ("norms", leaf.segment().segment_id(), field)
+def _per_document(searcher, identity, what: str, field: str, make) -> list:
+    """``make(leaf, lengths)`` of each segment, in one list indexed by global
+    document number, kept per index state."""
+    key = (what, field)
     found = _cache.extra.get(key)
     if found is None:
-        avgfl, B, K1 = scorer.avgfl, scorer.B, scorer.K1
-        found = [K1 * ((1 - B) + B * fl / avgfl) for fl in lengths]
+        found = []
+        for leaf, _ in _leaves(searcher):
+            found.extend(make(leaf, _lengths(leaf, field)))
         with _cache.lock:
-            _cache.extra[key] = found
+            if _cache.identity == identity:
+                _cache.extra[key] = found
     return found
 
 
-def _scores(scorer, leaf, field, ids, weights, lengths):
-    if type(scorer) is BM25FScorer:
-        # whoosh.scoring.bm25, inlined: the same arithmetic, so the same floats.
-        norms = _norms(scorer, leaf, field, lengths)
-        idf, K1 = scorer.idf, scorer.K1
+class _BM25:
+    """A term's BM25 score of a posting: ``whoosh.scoring.bm25``, inlined, with
+    the same arithmetic in the same order, so the same floats."""
+
+    __slots__ = ("idf", "K1", "norms")
+
+    def __init__(self, idf: float, K1: float, norms: list):
+        self.idf, self.K1, self.norms = idf, K1, norms
+
+    def many(self, tfs, docs) -> list[float]:
+        idf, K1, norms = self.idf, self.K1, self.norms
         return [
             idf * ((tf * (K1 + 1)) / (tf + norms[d]))
-            for d, tf in zip(ids, weights, strict=True)
+            for d, tf in zip(docs, tfs, strict=True)
         ]
-    score = scorer._score  # the weighting's own formula
-    return [score(tf, lengths[d]) for d, tf in zip(ids, weights, strict=True)]
+
+    def one(self, tf: float, d: int) -> float:
+        return self.idf * ((tf * (self.K1 + 1)) / (tf + self.norms[d]))
+
+
+class _Formula:
+    """Another weighting's score of a posting, by its own formula."""
+
+    __slots__ = ("score", "lengths")
+
+    def __init__(self, score, lengths: list):
+        self.score, self.lengths = score, lengths
+
+    def many(self, tfs, docs) -> list[float]:
+        score, lengths = self.score, self.lengths
+        return [score(tf, lengths[d]) for d, tf in zip(docs, tfs, strict=True)]
+
+    def one(self, tf: float, d: int) -> float:
+        return self.score(tf, self.lengths[d])
+
+
+def _rate(searcher, identity, field: str, text: str):
+    """How the searcher's weighting scores the term's postings."""
+    scorer = searcher.weighting.scorer(searcher, field, text)
+    if type(scorer) is BM25FScorer:
+        # Per document, the length part of BM25's denominator,
+        # ``K1 * ((1 - B) + B * length / avgfl)``; it depends on the index's
+        # average field length, so it is kept per index state.
+        avgfl, B, K1 = scorer.avgfl, scorer.B, scorer.K1
+        norms = _per_document(
+            searcher,
+            identity,
+            "norms",
+            field,
+            lambda leaf, lengths: [K1 * ((1 - B) + B * fl / avgfl) for fl in lengths],
+        )
+        return _BM25(scorer.idf, K1, norms)
+    if not isinstance(scorer, WeightLengthScorer):
+        raise TypeError(f"{field} is not scored by weight and length")
+    lengths = _per_document(
+        searcher, identity, "lengths", field, lambda leaf, lengths: lengths
+    )
+    return _Formula(scorer._score, lengths)
+
+
+def _scores(identity, entry: _Entry) -> array:
+    """Every document's score, in the entry's order (worked out once)."""
+    if entry.scores is None:
+        scores = array("d", entry.rate.many(entry.tfs, entry.docs))
+        _cache.attach(identity, entry, "scores", scores)
+    return entry.scores
+
+
+def _score(entry: _Entry, j: int) -> float:
+    """The score of the entry's ``j``th document."""
+    if entry.scores is not None:
+        return entry.scores[j]
+    return entry.rate.one(entry.tfs[j], entry.docs[j])
 
 
 def _contains(docs: array, d: int) -> bool:
@@ -378,25 +444,24 @@ def _scored(searcher, identity, terms) -> list | None:
     return lists
 
 
-def _walk(must) -> dict[int, float]:
+def _walk(identity, must) -> dict[int, float]:
     """``{docnum: score}`` of the documents in every list, when the first
     (shortest) is short: walk it and find each document in the others by
     binary search. The first list's score times its boost, then each next
     one's added: the order Whoosh adds them in, so the same floats."""
     (entry0, boost0), rest = must[0], must[1:]
+    scores0 = _scores(identity, entry0)
     if not rest:
-        return dict(
-            zip(entry0.docs, map(mul, entry0.scores, repeat(boost0)), strict=True)
-        )
+        return dict(zip(entry0.docs, map(mul, scores0, repeat(boost0)), strict=True))
     found = {}
-    for d, score in zip(entry0.docs, entry0.scores, strict=True):
+    for d, score in zip(entry0.docs, scores0, strict=True):
         total = score * boost0
         for entry, boost in rest:
             docs = entry.docs
             j = bisect_left(docs, d)
             if j == len(docs) or docs[j] != d:
                 break
-            total += entry.scores[j] * boost
+            total += _score(entry, j) * boost
         else:
             found[d] = total
     return found
@@ -425,14 +490,18 @@ def _positions(bits: int) -> list[int]:
 
 
 def _scores_at(identity, size: int, entry: _Entry, docs: list):
-    """The entry's scores of ``docs`` (each one of its documents)."""
+    """The entry's scores of ``docs`` (each one of its documents), worked out
+    for those documents alone unless every score is known."""
     if len(entry.docs) * DENSE_SHARE >= size:
         if entry.dense is None:
             dense = array("d", bytes(8 * (entry.docs[-1] + 1)))
-            deque(map(dense.__setitem__, entry.docs, entry.scores), maxlen=0)
+            deque(map(dense.__setitem__, entry.docs, entry.tfs), maxlen=0)
             _cache.attach(identity, entry, "dense", dense)
-        return map(entry.dense.__getitem__, docs)
-    return map(entry.scores.__getitem__, map(bisect_left, repeat(entry.docs), docs))
+        return entry.rate.many(map(entry.dense.__getitem__, docs), docs)
+    at = map(bisect_left, repeat(entry.docs), docs)
+    if entry.scores is not None:
+        return map(entry.scores.__getitem__, at)
+    return entry.rate.many(map(entry.tfs.__getitem__, at), docs)
 
 
 def _sum(identity, size: int, lists, docs: list) -> list[float]:
@@ -488,9 +557,8 @@ def _order(identity, entry: _Entry) -> array:
     """The positions of the entry's documents, best score first (equal
     scores: lower document first, as the stable sort keeps them)."""
     if entry.order is None:
-        order = sorted(
-            range(len(entry.docs)), key=entry.scores.__getitem__, reverse=True
-        )
+        scores = _scores(identity, entry)
+        order = sorted(range(len(entry.docs)), key=scores.__getitem__, reverse=True)
         _cache.attach(identity, entry, "order", array("i", order))
     return entry.order
 
@@ -529,7 +597,7 @@ def _extra(maybe, d: int) -> float | None:
         j = _has(entry, d)
         if j is None:
             return None
-        v = entry.scores[j]
+        v = _score(entry, j)
         if boost != 1.0:
             v = v * boost
         extra = v if extra is None else extra + v
@@ -556,7 +624,8 @@ def _top(identity, entry0, boost0, maybe, groups, banned, limit):
         elif item > heap[0]:
             heapq.heapreplace(heap, item)
 
-    docs0, scores0 = entry0.docs, entry0.scores
+    docs0 = entry0.docs
+    scores0 = _scores(identity, entry0)
     order0 = _order(identity, entry0) if limit > 0 else ()
     seen: set[int] = set()
     for i in order0:
@@ -572,9 +641,13 @@ def _top(identity, entry0, boost0, maybe, groups, banned, limit):
         best0 = scores0[order0[0]] * boost0
         (first, boost1), others = maybe[0], maybe[1:]
         # The most each other optional term can add, boosted as _sum boosts it.
-        tops = [max(e.scores) * b if b != 1.0 else max(e.scores) for e, b in others]
+        tops = []
+        for e, b in others:
+            top = max(_scores(identity, e))
+            tops.append(top * b if b != 1.0 else top)
+        first_scores = _scores(identity, first)
         for j in _order(identity, first):
-            bound = first.scores[j]
+            bound = first_scores[j]
             if boost1 != 1.0:
                 bound = bound * boost1
             for top in tops:
@@ -614,7 +687,7 @@ def search(searcher, p: Plan, limit: int) -> tuple[int, list[tuple[int, float]]]
         (entry0, boost0) = must[0]
         return _top(identity, entry0, boost0, maybe, groups, banned, limit)
     if len(must) == 1 or len(must[0][0].docs) * BITMAP_SHARE < size:
-        found = _walk(must)
+        found = _walk(identity, must)
     else:
         found = _intersect(identity, size, must)
     maybe = _scored(searcher, identity, p.maybe) if found and p.maybe else None

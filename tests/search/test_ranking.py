@@ -129,12 +129,18 @@ def test_a_deleted_thread_leaves_the_cached_lists(threads, employee, way, monkey
 
 
 def _entry(docs, scores=None):
+    """An entry whose documents score ``scores`` (as frequencies, under a
+    formula that returns them), worked out as the cache works them out."""
     from array import array
 
+    if scores is None:
+        return postings._Entry(("f", str(docs[:3]), False), array("i", docs))
+    rate = postings._Formula(lambda tf, length: tf * length, [1] * (max(docs) + 1))
     return postings._Entry(
-        ("f", str(docs[:3]), scores is not None),
+        ("f", str(docs[:3]), True),
         array("i", docs),
-        array("d", scores) if scores is not None else None,
+        tfs=array("d", scores),
+        rate=rate,
     )
 
 
@@ -178,7 +184,7 @@ def _best_first(seed):
 
 def _everything(seed):
     identity, size, word, boost, maybe, groups, banned, limit = _case(seed)
-    found = postings._walk([(word, boost)])
+    found = postings._walk(identity, [(word, boost)])
     if maybe and found:
         postings._add_maybe(identity, size, found, maybe)
     found = postings._filter(found, groups, banned)
