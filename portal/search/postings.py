@@ -52,6 +52,10 @@ BITMAP_SHARE = 8
 # A word in at least 1/DENSE_SHARE of the documents keeps its scores in an
 # array indexed by document (a lookup instead of a binary search).
 DENSE_SHARE = 4
+# A query that needs the scores of at least 1/SCORE_ALL_SHARE of a list's
+# documents works out all of them (kept for the next query); fewer are worked
+# out alone.
+SCORE_ALL_SHARE = 4
 # A one-word query whose word is in at least TOP_MIN documents reads them best
 # first and stops once no later one can make the page: the same results, order
 # and total as scoring them all, in time that grows with the page, not with
@@ -127,9 +131,9 @@ class _Entry:
     """A term's live postings: sorted global document numbers and, if scored,
     their frequencies (``tfs``) and the term's ``rate`` of them. Made when a
     query first needs them: every document's score (``scores``; a query that
-    only needs the documents an intersection keeps scores those alone), the
-    documents as a bitmap (an int with bit ``d`` set for document ``d``) and,
-    for a common term, the frequencies in an array indexed by document."""
+    needs a few documents' scores works those out alone), the documents as a
+    bitmap (an int with bit ``d`` set for document ``d``) and, for a common
+    term, the scores in an array indexed by document."""
 
     __slots__ = (
         "key",
@@ -490,18 +494,20 @@ def _positions(bits: int) -> list[int]:
 
 
 def _scores_at(identity, size: int, entry: _Entry, docs: list):
-    """The entry's scores of ``docs`` (each one of its documents), worked out
-    for those documents alone unless every score is known."""
+    """The entry's scores of ``docs`` (each one of its documents): worked out
+    for those alone when they are few and the list's are not known yet, else
+    read from all of the list's, worked out once."""
+    if entry.scores is None and len(docs) * SCORE_ALL_SHARE < len(entry.docs):
+        at = map(bisect_left, repeat(entry.docs), docs)
+        return entry.rate.many(map(entry.tfs.__getitem__, at), docs)
+    scores = _scores(identity, entry)
     if len(entry.docs) * DENSE_SHARE >= size:
         if entry.dense is None:
             dense = array("d", bytes(8 * (entry.docs[-1] + 1)))
-            deque(map(dense.__setitem__, entry.docs, entry.tfs), maxlen=0)
+            deque(map(dense.__setitem__, entry.docs, scores), maxlen=0)
             _cache.attach(identity, entry, "dense", dense)
-        return entry.rate.many(map(entry.dense.__getitem__, docs), docs)
-    at = map(bisect_left, repeat(entry.docs), docs)
-    if entry.scores is not None:
-        return map(entry.scores.__getitem__, at)
-    return entry.rate.many(map(entry.tfs.__getitem__, at), docs)
+        return map(entry.dense.__getitem__, docs)
+    return map(scores.__getitem__, map(bisect_left, repeat(entry.docs), docs))
 
 
 def _sum(identity, size: int, lists, docs: list) -> list[float]:

@@ -23,19 +23,22 @@ TEXTS = [
 ]
 QUERIES = ["printer", "printer driver", "driver update fails", "打印机", "contoso x"]
 
-# (BITMAP_SHARE, DENSE_SHARE, TOP_MIN) that force each way (tiny indexes
-# would otherwise always intersect bitmaps).
+# (BITMAP_SHARE, DENSE_SHARE, TOP_MIN, SCORE_ALL_SHARE) that force each way
+# (tiny indexes would otherwise always intersect bitmaps).
 WAYS = {
-    "walk": (0, 4, 10**9),
-    "bitmaps, binary search": (10**9, 0, 10**9),
-    "bitmaps, dense scores": (10**9, 10**9, 10**9),
-    "one word, best first": (0, 4, 0),
+    "walk": (0, 4, 10**9, 4),
+    "walk, scored alone": (0, 4, 10**9, 0),
+    "bitmaps, scored alone": (10**9, 0, 10**9, 0),
+    "bitmaps, binary search": (10**9, 0, 10**9, 10**9),
+    "bitmaps, dense scores": (10**9, 10**9, 10**9, 10**9),
+    "one word, best first": (0, 4, 0, 4),
 }
 
 
 @pytest.fixture(params=list(WAYS))
 def way(request, monkeypatch):
-    bitmap_share, dense_share, top_min = WAYS[request.param]
+    bitmap_share, dense_share, top_min, score_all_share = WAYS[request.param]
+    monkeypatch.setattr(postings, "SCORE_ALL_SHARE", score_all_share)
     monkeypatch.setattr(postings, "BITMAP_SHARE", bitmap_share)
     monkeypatch.setattr(postings, "DENSE_SHARE", dense_share)
     monkeypatch.setattr(postings, "TOP_MIN", top_min)
