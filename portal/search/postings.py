@@ -52,6 +52,9 @@ BITMAP_SHARE = 8
 # A word in at least 1/DENSE_SHARE of the documents keeps its scores in an
 # array indexed by document (a lookup instead of a binary search).
 DENSE_SHARE = 4
+# Several common words are read best first too when the documents that have
+# all of them are at least 1/TOP_COMMON_SHARE of the first word's.
+TOP_COMMON_SHARE = 4
 # A query that needs the scores of at least 1/SCORE_ALL_SHARE of a list's
 # documents works out all of them (kept for the next query); fewer are worked
 # out alone.
@@ -59,7 +62,8 @@ SCORE_ALL_SHARE = 4
 # A one-word query whose word is in at least TOP_MIN documents reads them best
 # first and stops once no later one can make the page: the same results, order
 # and total as scoring them all, in time that grows with the page, not with
-# the word's documents (at size M a common word is in 20,000 of them).
+# the word's documents (at size M a common word is in 20,000 of them). So do
+# several such words with many documents in common (TOP_COMMON_SHARE).
 TOP_MIN = 1000
 
 
@@ -582,9 +586,12 @@ def _allowed(d: int, groups, banned) -> bool:
     )
 
 
-def _count(identity, entry: _Entry, groups, banned) -> int:
-    """How many of the entry's documents pass the filters (bitmaps, in C)."""
-    bits = _bits(identity, entry)
+def _count(identity, must, groups, banned) -> int:
+    """How many documents have every required term and pass the filters
+    (bitmaps, in C)."""
+    bits = _bits(identity, must[0][0])
+    for entry, _ in must[1:]:
+        bits &= _bits(identity, entry)
     for group in groups:
         either = 0
         for e in group:
@@ -610,16 +617,19 @@ def _extra(maybe, d: int) -> float | None:
     return extra
 
 
-def _top(identity, entry0, boost0, maybe, groups, banned, limit):
-    """``search`` for one scored word (``entry0``) and optional ``maybe``
-    terms (the words in titles), reading only the best documents.
+def _top(identity, must, maybe, groups, banned, limit):
+    """``search`` for required terms (``must``, the shortest list first) and
+    optional ``maybe`` terms (the words in titles), reading only the best
+    documents.
 
-    First the word's documents, best first, each with what the optional terms
-    add, until the next cannot make the page without them; then the documents
-    of the first optional term not read yet, best first, until even the
-    word's best score with theirs cannot. Scores are added as ``_walk`` and
-    ``_add_maybe`` add them, so they are the same floats, and a bound is added
-    the same way, so it is never below a score it bounds.
+    First the first term's documents, best first, each scored with the other
+    required terms and what the optional terms add, until the next cannot make
+    the page without the optional terms, even with the best score of each
+    other required term; then the documents of the first optional term not
+    read yet, best first, until even the best required scores with theirs
+    cannot. Scores are added as ``_walk`` and ``_add_maybe`` add them, so they
+    are the same floats, and a bound is added the same way, so it is never
+    below a score it bounds.
     """
     heap: list[tuple[float, int]] = []  # (score, -docnum), the page's worst first
 
@@ -630,21 +640,42 @@ def _top(identity, entry0, boost0, maybe, groups, banned, limit):
         elif item > heap[0]:
             heapq.heapreplace(heap, item)
 
+    (entry0, boost0), rest = must[0], must[1:]
+    # The most each other required term can add, boosted as _walk boosts it.
+    rest_tops = [max(_scores(identity, e)) * b for e, b in rest]
+
+    def required(d: int, score: float) -> float | None:
+        """``d``'s summed score of the required terms (``score`` is the first
+        one's), or None unless it has all of them."""
+        for entry, boost in rest:
+            j = _has(entry, d)
+            if j is None:
+                return None
+            score += _score(entry, j) * boost
+        return score
+
     docs0 = entry0.docs
     scores0 = _scores(identity, entry0)
     order0 = _order(identity, entry0) if limit > 0 else ()
     seen: set[int] = set()
     for i in order0:
         score = scores0[i] * boost0
-        if len(heap) == limit and score < heap[0][0]:
+        bound = score
+        for top in rest_tops:
+            bound += top
+        if len(heap) == limit and bound < heap[0][0]:
             break  # every later one scores this or less, but for its titles
         d = docs0[i]
         seen.add(d)
-        if _allowed(d, groups, banned):
-            extra = _extra(maybe, d) if maybe else None
-            offer(score if extra is None else score + extra, d)
+        total = required(d, score)
+        if total is None or not _allowed(d, groups, banned):
+            continue
+        extra = _extra(maybe, d) if maybe else None
+        offer(total if extra is None else total + extra, d)
     if maybe and order0:
         best0 = scores0[order0[0]] * boost0
+        for top in rest_tops:
+            best0 += top
         (first, boost1), others = maybe[0], maybe[1:]
         # The most each other optional term can add, boosted as _sum boosts it.
         tops = []
@@ -664,11 +695,28 @@ def _top(identity, entry0, boost0, maybe, groups, banned, limit):
             if d in seen or not _allowed(d, groups, banned):
                 continue
             i = _has(entry0, d)
-            extra = _extra(maybe, d) if i is not None else None
+            total = required(d, scores0[i] * boost0) if i is not None else None
+            extra = _extra(maybe, d) if total is not None else None
             if extra is not None:
-                offer(scores0[i] * boost0 + extra, d)
+                offer(total + extra, d)
     best = sorted(heap, reverse=True)
-    return _count(identity, entry0, groups, banned), [(-nd, sc) for sc, nd in best]
+    return _count(identity, must, groups, banned), [(-nd, sc) for sc, nd in best]
+
+
+def _best_first(identity, size: int, must, limit: int) -> bool:
+    """Whether ``_top`` answers: every list is long (``TOP_MIN``), every boost
+    positive, and with several terms, their documents in common are many (a
+    page fills early; with few, walking the best of the first list would read
+    most of it looking for them)."""
+    entry0 = must[0][0]
+    if len(entry0.docs) < TOP_MIN or any(boost <= 0 for _, boost in must):
+        return False
+    if len(must) == 1:
+        return True
+    if len(entry0.docs) * BITMAP_SHARE < size:
+        return False
+    common = _count(identity, must, [], [])
+    return common * TOP_COMMON_SHARE >= len(entry0.docs) and common > limit
 
 
 def search(searcher, p: Plan, limit: int) -> tuple[int, list[tuple[int, float]]]:
@@ -686,12 +734,11 @@ def search(searcher, p: Plan, limit: int) -> tuple[int, list[tuple[int, float]]]
         for group in p.required
     ]
     banned = [_postings(searcher, identity, f, t, False) for f, t in p.excluded]
-    if len(must) == 1 and len(must[0][0].docs) >= TOP_MIN and must[0][1] > 0:
+    if _best_first(identity, size, must, limit):
         maybe = _scored(searcher, identity, p.maybe) if p.maybe else []
         if maybe is None:  # an optional term matches nothing: it adds nothing
             maybe = []
-        (entry0, boost0) = must[0]
-        return _top(identity, entry0, boost0, maybe, groups, banned, limit)
+        return _top(identity, must, maybe, groups, banned, limit)
     if len(must) == 1 or len(must[0][0].docs) * BITMAP_SHARE < size:
         found = _walk(identity, must)
     else:

@@ -23,21 +23,25 @@ TEXTS = [
 ]
 QUERIES = ["printer", "printer driver", "driver update fails", "打印机", "contoso x"]
 
-# (BITMAP_SHARE, DENSE_SHARE, TOP_MIN, SCORE_ALL_SHARE) that force each way
-# (tiny indexes would otherwise always intersect bitmaps).
+# (BITMAP_SHARE, DENSE_SHARE, TOP_MIN, SCORE_ALL_SHARE, TOP_COMMON_SHARE)
+# that force each way (tiny indexes would otherwise always intersect bitmaps).
 WAYS = {
-    "walk": (0, 4, 10**9, 4),
-    "walk, scored alone": (0, 4, 10**9, 0),
-    "bitmaps, scored alone": (10**9, 0, 10**9, 0),
-    "bitmaps, binary search": (10**9, 0, 10**9, 10**9),
-    "bitmaps, dense scores": (10**9, 10**9, 10**9, 10**9),
-    "one word, best first": (0, 4, 0, 4),
+    "walk": (0, 4, 10**9, 4, 4),
+    "walk, scored alone": (0, 4, 10**9, 0, 4),
+    "bitmaps, scored alone": (10**9, 0, 10**9, 0, 4),
+    "bitmaps, binary search": (10**9, 0, 10**9, 10**9, 4),
+    "bitmaps, dense scores": (10**9, 10**9, 10**9, 10**9, 4),
+    "one word, best first": (0, 4, 0, 4, 4),
+    "words, best first": (10**9, 4, 0, 4, 10**9),
 }
 
 
 @pytest.fixture(params=list(WAYS))
 def way(request, monkeypatch):
-    bitmap_share, dense_share, top_min, score_all_share = WAYS[request.param]
+    bitmap_share, dense_share, top_min, score_all_share, top_common = WAYS[
+        request.param
+    ]
+    monkeypatch.setattr(postings, "TOP_COMMON_SHARE", top_common)
     monkeypatch.setattr(postings, "SCORE_ALL_SHARE", score_all_share)
     monkeypatch.setattr(postings, "BITMAP_SHARE", bitmap_share)
     monkeypatch.setattr(postings, "DENSE_SHARE", dense_share)
@@ -84,6 +88,32 @@ def test_plain_words_take_the_cached_path(threads, employee, monkeypatch):
     query("printer driver", employee, kinds=["thread"])
     query('"printer driver"', employee)  # a phrase: Whoosh answers it
     assert len(used) == 1
+
+
+def test_several_common_words_are_read_best_first(index, employee, monkeypatch):
+    forum = make_forum("Support", kind="questions")
+    for n in range(30):
+        body = "printer driver " * (n % 4 + 1) + "update " * (n % 3) + f"case{n}"
+        make_thread(forum, employee, f"Printer {n}" if n % 5 else "Driver", body)
+    db.session.commit()
+    monkeypatch.setattr(postings, "TOP_MIN", 0)
+    used = []
+    top = postings._top
+    monkeypatch.setattr(
+        postings,
+        "_top",
+        lambda identity, must, *rest: used.append(len(must))
+        or top(identity, must, *rest),
+    )
+    texts = ["printer driver", "printer driver update"]
+    fast = [
+        _seen(query(t, employee, per_page=5, page=p)) for t in texts for p in (1, 3)
+    ]
+    assert sorted(set(used)) == [2, 3]
+    monkeypatch.setattr(postings, "plan", lambda *args: None)
+    assert fast == [
+        _seen(query(t, employee, per_page=5, page=p)) for t in texts for p in (1, 3)
+    ]
 
 
 @pytest.mark.parametrize("path", ["cached", "whoosh"])
@@ -162,8 +192,12 @@ def _case(seed):
         return sorted(rnd.sample(range(size), max(1, int(size * share))))
 
     # Few distinct scores, so that ties are common and order by document.
-    word_docs = some(rnd.uniform(0.3, 1.0))
-    word = _entry(word_docs, [rnd.choice([0.5, 1.25, 2.0, 3.5]) for _ in word_docs])
+    must = []
+    for _ in range(1 if rnd.random() < 0.4 else rnd.choice([2, 3])):
+        docs = some(rnd.uniform(0.3, 1.0))
+        scores = [rnd.choice([0.5, 1.25, 2.0, 3.5]) for _ in docs]
+        must.append((_entry(docs, scores), rnd.choice([1.0, 2.0])))
+    must.sort(key=lambda item: len(item[0].docs))  # shortest first, as _scored
     title_docs = some(rnd.uniform(0.0, 0.3))
     maybe = [(_entry(title_docs, [rnd.choice([1.0, 2.5]) for _ in title_docs]), 1.5)]
     if rnd.random() < 0.3:
@@ -174,20 +208,19 @@ def _case(seed):
     groups = [[_entry(some(0.4)), _entry(some(0.3))]] if rnd.random() < 0.5 else []
     banned = [_entry(some(0.1))] if rnd.random() < 0.5 else []
     limit = rnd.choice([1, 3, 10, 50])
-    boost = rnd.choice([1.0, 2.0])
     identity = ((f"test-{seed}", 0),)
     postings._cache.start(identity)
-    return identity, size, word, boost, maybe, groups, banned, limit
+    return identity, size, must, maybe, groups, banned, limit
 
 
 def _best_first(seed):
-    identity, _size, word, boost, maybe, groups, banned, limit = _case(seed)
-    return postings._top(identity, word, boost, maybe, groups, banned, limit)
+    identity, _size, must, maybe, groups, banned, limit = _case(seed)
+    return postings._top(identity, must, maybe, groups, banned, limit)
 
 
 def _everything(seed):
-    identity, size, word, boost, maybe, groups, banned, limit = _case(seed)
-    found = postings._walk(identity, [(word, boost)])
+    identity, size, must, maybe, groups, banned, limit = _case(seed)
+    found = postings._walk(identity, must)
     if maybe and found:
         postings._add_maybe(identity, size, found, maybe)
     found = postings._filter(found, groups, banned)
