@@ -151,12 +151,10 @@ class _Entry:
         "nbytes",
     )
 
-    def __init__(self, key, docs: array, scores=None, *, tfs=None, rate=None):
-        self.key, self.docs, self.scores = key, docs, scores
-        self.tfs, self.rate = tfs, rate
-        self.bits = self.dense = self.order = None
-        kept = scores if scores is not None else tfs
-        self.nbytes = len(docs) * (docs.itemsize + (kept.itemsize if kept else 0))
+    def __init__(self, key, docs: array, *, tfs: array | None = None, rate=None):
+        self.key, self.docs, self.tfs, self.rate = key, docs, tfs, rate
+        self.scores = self.bits = self.dense = self.order = None
+        self.nbytes = len(docs) * (docs.itemsize + (tfs.itemsize if tfs else 0))
 
 
 class _Cache:
@@ -336,14 +334,14 @@ def _segment_postings(leaf, field: str, text: str) -> tuple[array, array]:
 
 
 def _per_document(searcher, identity, what: str, field: str, make) -> list:
-    """``make(leaf, lengths)`` of each segment, in one list indexed by global
-    document number, kept per index state."""
+    """``make(lengths)`` of each segment's field lengths, in one list indexed
+    by global document number, kept per index state."""
     key = (what, field)
     found = _cache.extra.get(key)
     if found is None:
         found = []
         for leaf, _ in _leaves(searcher):
-            found.extend(make(leaf, _lengths(leaf, field)))
+            found.extend(make(_lengths(leaf, field)))
         with _cache.lock:
             if _cache.identity == identity:
                 _cache.extra[key] = found
@@ -399,14 +397,12 @@ def _rate(searcher, identity, field: str, text: str):
             identity,
             "norms",
             field,
-            lambda leaf, lengths: [K1 * ((1 - B) + B * fl / avgfl) for fl in lengths],
+            lambda lengths: [K1 * ((1 - B) + B * fl / avgfl) for fl in lengths],
         )
         return _BM25(scorer.idf, K1, norms)
     if not isinstance(scorer, WeightLengthScorer):
         raise TypeError(f"{field} is not scored by weight and length")
-    lengths = _per_document(
-        searcher, identity, "lengths", field, lambda leaf, lengths: lengths
-    )
+    lengths = _per_document(searcher, identity, "lengths", field, lambda ls: ls)
     return _Formula(scorer._score, lengths)
 
 
