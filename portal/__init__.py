@@ -17,6 +17,7 @@ from flask.templating import Environment
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as config_module
@@ -122,6 +123,7 @@ def create_app(config: dict | None = None) -> Flask:
     effects.init_app(app)
     errors.init_app(app)
     versions.init_app(app)
+    fragments.init_app(app)
 
     for name in FEATURES:
         importlib.import_module(f"portal.{name}").init_app(app)
@@ -199,6 +201,10 @@ def _init_navigation(app: Flask) -> None:
     holes = {name: fragments.hole(name) for name in ("q", "unread", "token")}
 
     def navigation():
+        if fragments.shared():
+            # A page kept for other readers too (fragments.render_page): this
+            # reader's navigation is filled in when it is served.
+            return Markup(fragments.hole("nav"))  # noqa: S704
         user = current_user._get_current_object()
         context = {
             # What _nav.html may read, all of it in the key.

@@ -10,6 +10,10 @@ fragment behind; old keys fall out of the bounded LRU.
 What differs for every request (the CSRF token) is rendered as a *hole*, a
 placeholder marked with a secret of this process, and filled in when the
 fragment is served.
+
+A whole page can be kept the same way (``render_page``): the reader's
+navigation and CSRF token are its holes, and the view's key says everything
+else the page shows that depends on who reads it.
 """
 
 import re
@@ -19,9 +23,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from contextvars import ContextVar
 
-from flask import render_template
+from flask import current_app, render_template, request, session
+from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
+
+from portal import clock, versions
 
 # Nobody can type the marker into a post: it is random for each process.
 _MARK = secrets.token_hex(12)
@@ -95,17 +102,22 @@ class FragmentCache:
 _SHARED = ContextVar("fragments_shared", default=False)
 
 
+def shared() -> bool:
+    """Whether what is rendered now is kept for other readers too."""
+    return _SHARED.get()
+
+
 def csrf_token() -> str:
     """The ``csrf_token()`` of templates: the reader's token, or its hole when
-    the HTML is kept for others (``render_panel``), so no form ever carries
-    another reader's token."""
+    the HTML is kept for others (``render_panel``, ``render_page``), so no
+    form ever carries another reader's token."""
     return hole("csrf") if _SHARED.get() else generate_csrf()
 
 
-def _render_shared(template: str, context: dict) -> str:
+def _render_shared(render: Callable[[], str]) -> str:
     token = _SHARED.set(True)
     try:
-        return render_template(template, ctx=context)
+        return render()
     finally:
         _SHARED.reset(token)
 
@@ -123,6 +135,53 @@ def render_panel(
         return Markup(render_template(panel.template, ctx=panel.values()))  # noqa: S704
     fragment = cache.get(
         (panel.template, panel.key, page_key),
-        lambda: _render_shared(panel.template, panel.values()),
+        lambda: _render_shared(
+            lambda: render_template(panel.template, ctx=panel.values())
+        ),
     )
-    return fragment.fill({"csrf": generate_csrf()} if len(fragment.parts) > 1 else {})
+    return fragment.fill({"csrf": csrf_token()} if len(fragment.parts) > 1 else {})
+
+
+# --- whole pages ---------------------------------------------------------------------
+
+PAGE_CACHE = "fragments.pages"
+
+
+def init_app(app) -> None:
+    # Whole pages: about 50 KB each, so the default holds about 10 MB.
+    app.extensions[PAGE_CACHE] = FragmentCache(app.config.get("PAGE_CACHE_SIZE", 200))
+
+
+def render_page(key: Hashable | None, render: Callable[[], str]):
+    """Return the HTML ``render()`` makes of this GET request's page, kept for
+    every reader with the same ``key`` when there is one.
+
+    ``key`` must hold everything the page shows that depends on who reads it
+    (their scope, rights, votes, whether they watch it) and the versions of
+    what it shows (``portal.versions``); the address, the language, the time
+    zone and the minute ("3 minutes ago") are added here. The reader's own
+    navigation (their name, the unread count) and CSRF token are holes filled
+    for each request. A page is rendered anew, and not kept, for a request
+    with messages to flash, and when the transaction has written (what it sees
+    may yet be rolled back).
+    """
+    if (
+        key is None
+        or request.method != "GET"
+        or "_flashes" in session
+        or versions.raised()
+    ):
+        return render()
+    full = (
+        key,
+        request.full_path,
+        request.script_root,
+        str(get_locale()),
+        str(get_timezone()),
+        clock.now().replace(second=0, microsecond=0),
+    )
+    fragment = current_app.extensions[PAGE_CACHE].get(
+        full, lambda: _render_shared(render)
+    )
+    navigation = current_app.jinja_env.globals["navigation"]
+    return fragment.fill({"csrf": generate_csrf(), "nav": navigation()})

@@ -256,7 +256,9 @@ account_attachment_owners = _signals.signal(
     "account-attachment-owners",
     doc="sender: CustomerAccount id (int); kwargs: viewer (User). Return None or "
     "(owner kind, a SELECT of the owner ids about that account that the viewer "
-    "may see): their files appear in the account's document library.",
+    "may see, what of the viewer that SELECT depends on: a hashable shared by "
+    "everyone it gives the same owners): their files appear in the account's "
+    "document library.",
 )
 file_uploaded = _signals.signal(
     "file-uploaded",

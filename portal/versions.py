@@ -1,13 +1,18 @@
 """Version numbers kept in the database, raised by the writes that change what
 a remembered answer was computed from.
 
-A subject is a string: ``account:<id>`` for everything known about one
-customer account, ``all`` for what every account's answers depend on (people's
-names and whether they have left, forum names and restrictions, declared
-expertise). A cache (``portal.handover.risk_cache``, the account page's
-panels) keys what it keeps on the versions of its subjects, read with one
-small query per request, so a write seen by one process is seen by all, and
-nothing has to be invalidated: a raised version makes a new key.
+A subject is a string:
+
+- ``account:<id>``: everything known about one customer account;
+- ``thread:<id>``: what a forum thread's page shows of the thread itself (its
+  posts and votes, where it was written up, the experts asked about it);
+- ``all``: what every such page depends on (people's names and whether they
+  have left, forum names and restrictions, declared expertise).
+
+A cache (``portal.handover.risk_cache``, the account page, the thread page)
+keys what it keeps on the versions of its subjects, read with one small query
+per request, so a write seen by one process is seen by all, and nothing has
+to be invalidated: a raised version makes a new key.
 
 Packages say which subjects their writes touch, so this module imports none of
 them:
@@ -47,6 +52,10 @@ class Version(db.Model):
 
 def account(account_id: int) -> str:
     return f"account:{account_id}"
+
+
+def thread(thread_id: int) -> str:
+    return f"thread:{thread_id}"
 
 
 # --- reading -----------------------------------------------------------------------

@@ -58,7 +58,11 @@ def owner(kind, ids=None, ref=None, viewer=None, **_):
 def account_owners(account_id, viewer, **_):
     if not _reader(viewer):
         return None
-    return KIND, sa.select(CustomerAccount.id).where(CustomerAccount.id == account_id)
+    return (
+        KIND,
+        sa.select(CustomerAccount.id).where(CustomerAccount.id == account_id),
+        "every reader",
+    )
 
 
 def connect() -> None:

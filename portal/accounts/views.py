@@ -82,11 +82,34 @@ def view_account(account_id: int):
     viewer = current_user._get_current_object()
     panels = signals.collect_panels(signals.account_panels, account, viewer=viewer)
     timeline = account_timeline.collect(account, viewer, limit=10)
-    return render_template(
-        "accounts/account.html",
-        account=account,
-        panels=_panel_html(account, panels),
-        timeline=timeline,
+    return fragments.render_page(
+        _page_key(account, viewer, panels, timeline),
+        lambda: render_template(
+            "accounts/account.html",
+            account=account,
+            panels=_panel_html(account, panels),
+            timeline=timeline,
+        ),
+    )
+
+
+def _page_key(account, viewer, panels, timeline) -> tuple | None:
+    """What the account page shows that depends on who reads it, with the
+    account's versions (``fragments.render_page``): each panel's key (what
+    the reader may see or do there), the timeline's events as the reader sees
+    them, whether they may edit the account and whether they watch it. None
+    (rendered for this reader alone) when a panel depends on who reads it."""
+    if any(p.key is None for p in panels):
+        return None
+    watching = current_app.jinja_env.globals.get("watching_now")
+    return (
+        account.id,
+        versions.read((versions.account(account.id), versions.ALL)),
+        tuple((p.template, p.key) for p in panels),
+        tuple(timeline.events),
+        timeline.older,
+        permissions.can_edit_account(viewer, account),
+        watching("account", account.id) if watching else None,
     )
 
 

@@ -1,12 +1,16 @@
 """What experts do when content changes (evidence, in the same transaction),
 and what they add to pages other packages own (panels)."""
 
+import sqlalchemy as sa
+
 from portal import signals, versions
 from portal.experts import charts, evidence, service
 from portal.experts.models import (
     Endorsement,
     ExpertProfile,
+    ExpertRequest,
     HiddenTopic,
+    Routing,
     Skill,
     WorkAccount,
 )
@@ -177,7 +181,7 @@ RECEIVERS = {
 }
 
 
-# --- what a flush changes on the accounts' pages ----------------------------------
+# --- what a flush changes on the accounts' and the threads' pages ----------------
 
 
 def _work_touch(session, rows) -> set[str]:
@@ -191,9 +195,28 @@ def _declared_touch(session, rows) -> set[str]:
     return {versions.ALL}
 
 
+def _requests_touch(session, requests) -> set[str]:
+    # A question's page shows whether experts were asked, and whom.
+    return {versions.thread(r.thread_id) for r in requests}
+
+
+def _routings_touch(session, routings) -> set[str]:
+    request_ids = {r.request_id for r in routings}
+    return {
+        versions.thread(t)
+        for t in session.connection()
+        .execute(
+            sa.select(ExpertRequest.thread_id).where(ExpertRequest.id.in_(request_ids))
+        )
+        .scalars()
+    }
+
+
 def connect() -> None:
     """Subscribe (connecting twice is harmless)."""
     versions.on_flush(WorkAccount, _work_touch)
+    versions.on_flush(ExpertRequest, _requests_touch)
+    versions.on_flush(Routing, _routings_touch)
     for model in (Skill, Endorsement, HiddenTopic, ExpertProfile):
         versions.on_flush(model, _declared_touch)
     for signal, receiver in RECEIVERS.items():

@@ -5,8 +5,9 @@ Only the signals' senders are used (their ``id`` and text), so this package
 imports nothing of the forums or the wiki.
 """
 
-from portal import signals
+from portal import signals, versions
 from portal.files import panels, service
+from portal.files.models import Attachment
 
 
 def on_post_saved(post, author=None, editor=None, **_):
@@ -36,7 +37,22 @@ def on_page_restored(page, actor=None, **_):
     service.set_owner_deleted("page", page.id, False, actor)
 
 
+def _attachments_touch(session, attachments) -> set[str]:
+    """The accounts whose library shows these files: their owners say which."""
+    by_kind: dict[str, set[int]] = {}
+    for a in attachments:
+        if a.owner_kind != "draft":
+            by_kind.setdefault(a.owner_kind, set()).add(a.owner_id)
+    return {
+        versions.account(account_id)
+        for kind, ids in by_kind.items()
+        for info in service.owner_infos(kind, ids).values()
+        for account_id in info.get("account_ids", ())
+    }
+
+
 def connect() -> None:
+    versions.on_flush(Attachment, _attachments_touch)
     signals.post_created.connect(on_post_saved)
     signals.post_edited.connect(on_post_saved)
     signals.page_created.connect(on_page_saved)

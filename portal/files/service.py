@@ -494,7 +494,7 @@ def library_query(account_id: int, viewer, kind: str | None = None):
     ):
         if answer is None:
             continue
-        owner_kind, owner_ids = answer
+        owner_kind, owner_ids, _scope = answer
         clauses.append(
             sa.and_(
                 Attachment.owner_kind == owner_kind, Attachment.owner_id.in_(owner_ids)
@@ -508,6 +508,20 @@ def library_query(account_id: int, viewer, kind: str | None = None):
     if kind:
         stmt = stmt.where(Attachment.kind == kind)
     return stmt.order_by(Attachment.created_at.desc(), Attachment.id.desc())
+
+
+def library_scope(account_id: int, viewer) -> tuple:
+    """What of ``viewer`` the account's library depends on: the same for
+    everyone who sees the same files there (``library_query``)."""
+    return tuple(
+        sorted(
+            (answer[0], answer[2])
+            for _receiver, answer in signals.account_attachment_owners.send(
+                account_id, viewer=viewer
+            )
+            if answer is not None
+        )
+    )
 
 
 def with_owners(attachments, viewer) -> list[tuple[Attachment, dict]]:

@@ -68,7 +68,7 @@ def account_owners(account_id, viewer, **_):
             Post.deleted_at.is_(None),
         )
     )
-    return KIND, ids
+    return KIND, ids, permissions.reading_scope(viewer)
 
 
 def connect() -> None:

@@ -253,7 +253,7 @@ def tag_uses(viewer, tag_ids=(), **kwargs):
     )
 
 
-# --- what a flush changes on the accounts' pages --------------------------------
+# --- what a flush changes on the accounts' and the threads' pages ------------------
 
 
 def _accounts_of_threads(session, thread_ids) -> set[str]:
@@ -273,14 +273,19 @@ def _accounts_of_threads(session, thread_ids) -> set[str]:
 
 
 def _posts_touch(session, posts) -> set[str]:
-    return _accounts_of_threads(session, {p.thread_id for p in posts})
+    thread_ids = {p.thread_id for p in posts}
+    return _accounts_of_threads(session, thread_ids) | {
+        versions.thread(t) for t in thread_ids if t is not None
+    }
 
 
 def _threads_touch(session, threads) -> set[str]:
     # The accounts the thread is about now, and those it just stopped being about.
-    return _accounts_of_threads(
-        session, {t.id for t in threads}
-    ) | versions.removed_accounts(threads)
+    return (
+        _accounts_of_threads(session, {t.id for t in threads})
+        | versions.removed_accounts(threads)
+        | {versions.thread(t.id) for t in threads}
+    )
 
 
 def _forums_touch(session, forums) -> set[str]:

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from portal import clock, markup, signals
+from portal import clock, markup, signals, versions
 from portal.accounts.models import CustomerAccount
 from portal.auth.models import Department, User
 from portal.dbtypes import insert_unless_exists
@@ -668,6 +668,8 @@ def vote(post: Post, voter: User, value: int) -> Post:
             .returning(Post.score)
         ).scalar_one()
         set_committed_value(post, "score", score)
+        # Written around the ORM, so no flush raises the thread's version.
+        versions.touch(versions.thread(post.thread_id))
         if value == 0:
             signals.vote_withdrawn.send(post, voter=voter, previous=previous)
         else:

@@ -24,10 +24,9 @@ from flask import (
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from portal import fragments
+from portal import fragments, versions
 from portal.accounts import service as accounts_service
 from portal.accounts.models import CustomerAccount
 from portal.auth.models import Department
@@ -50,6 +49,7 @@ from portal.forums.forms import (
     ThreadForm,
 )
 from portal.forums.models import Forum, Post, Thread
+from portal.lru import LRU
 from portal.tags import service as tags_service
 from portal.tags.models import Tag
 
@@ -59,6 +59,7 @@ bp = Blueprint("forums", __name__)
 # the same way (portal/fragments.py).
 POST_CACHE = "forums.post_html"
 ROW_CACHE = "forums.thread_row_html"
+PAGE_POSTS = "forums.page_posts"
 
 
 @bp.record_once
@@ -70,6 +71,8 @@ def _fragment_caches(state) -> None:
     state.app.extensions[ROW_CACHE] = fragments.FragmentCache(
         config.get("FORUMS_ROW_CACHE_SIZE", 2000)
     )
+    # Which posts, by whom, each thread page shows: its whole page's key.
+    state.app.extensions[PAGE_POSTS] = LRU(config.get("FORUMS_PAGE_POSTS_SIZE", 2000))
 
 
 def _viewer():
@@ -355,7 +358,7 @@ def _post_html(viewer, thread: Thread, posts: list[Post]) -> list[Markup]:
     time_ago = current_app.jinja_env.filters["time_ago"]
     reader = _reader()
     cache = current_app.extensions[POST_CACHE]
-    values = {"csrf": generate_csrf()}
+    values = {"csrf": fragments.csrf_token()}
     html = []
     for post in posts:
         view = PostView(
@@ -472,7 +475,55 @@ def view_thread(thread_id: int, slug: str | None = None):
             ),
             301,
         )
-    return _render_thread(thread, _page_arg())
+    page = _page_arg()
+    return fragments.render_page(
+        _thread_page_key(thread, page), lambda: _render_thread(thread, page)[0]
+    )
+
+
+def _thread_page_key(thread: Thread, page: int) -> tuple | None:
+    """What page ``page`` of ``thread`` shows that depends on who reads it,
+    with the versions of what it shows (``fragments.render_page``).
+
+    The reader's rights there follow from their reading scope and from
+    whether they wrote the thread or a post on the page (``permissions.
+    post_actions``); the other packages' parts of the page (the write-up, the
+    experts asked) ask nothing else of them. Add their votes on the page and
+    whether they watch the thread, and readers with the same answers see the
+    same page. Moderators' pages are not kept (their tools list the forums),
+    nor a page whose form quotes a post.
+    """
+    viewer = _viewer()
+    if request.args.get("quote") or permissions.can_moderate(viewer, thread.forum):
+        return None
+    # The accounts' names are on the page: their versions count too.
+    subjects = (
+        versions.thread(thread.id),
+        versions.ALL,
+        *(versions.account(a.id) for a in thread.accounts),
+    )
+    post_ids, authors = versions.remembered(
+        current_app.extensions[PAGE_POSTS],
+        (thread.id, page),
+        subjects,
+        lambda: _page_posts(thread, page),
+    )
+    involved = viewer.id == thread.author_id or viewer.id in authors
+    watching = current_app.jinja_env.globals.get("watching_now")
+    return (
+        thread.id,
+        page,
+        versions.read(subjects),
+        permissions.reading_scope(viewer),
+        viewer.id if involved else None,
+        tuple(sorted(service.votes_by(viewer, list(post_ids)).items())),
+        watching("thread", thread.id) if watching else None,
+    )
+
+
+def _page_posts(thread: Thread, page: int) -> tuple[tuple[int, ...], frozenset]:
+    posts = service.thread_posts(thread, page).items
+    return tuple(p.id for p in posts), frozenset(p.author_id for p in posts)
 
 
 @bp.route("/forums/t/<int:thread_id>/reply", methods=["POST"])

@@ -18,6 +18,7 @@ def init_app(app) -> None:
     app.config.setdefault("HANDOVER_EVIDENCE_DAYS", DEFAULT_WINDOW_DAYS)
     app.register_blueprint(bp)
     app.cli.add_command(handover_cli)
+    handlers.init_app(app)
     handlers.connect()
     risk_cache.init_app(app)
     app.jinja_env.globals.update(permissions.PREDICATES)

@@ -3,18 +3,82 @@ risk and open handovers, handover events on the account timeline, and the
 viewer's handover tasks on the home page."""
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from portal import signals
+from portal import signals, versions
 from portal.extensions import db
+from portal.forums.permissions import reading_scope
 from portal.handover import permissions, service
-from portal.handover.models import HandoverCase, HandoverItem
+from portal.handover.models import HandoverCase, HandoverItem, HandoverSuccessor
+from portal.lru import LRU
 from portal.signals import Panel, Person, TimelineEvent
+
+# Per account, kept while its versions stay: who takes part in a handover
+# about it, and the timeline events everyone else sees.
+KEPT = "handover.account_kept"
+
+
+def _kept(key, account, compute):
+    return versions.remembered(
+        current_app.extensions[KEPT],
+        key,
+        (versions.account(account.id), versions.ALL),
+        compute,
+    )
+
+
+def _bystander(viewer, account) -> bool:
+    """Whether ``viewer`` sees this account's handovers as every colleague
+    does: they assess no risk and take part in none of its handovers (as the
+    leaver or a successor), so they see no case and no item of them."""
+    if (
+        not getattr(viewer, "is_authenticated", False)
+        or permissions.can_view_risk(viewer)
+        or permissions.can_run_handovers(viewer)
+    ):
+        return False
+    return viewer.id not in _kept(
+        ("participants", account.id), account, lambda: _participants(account.id)
+    )
+
+
+def _participants(account_id: int) -> frozenset[int]:
+    cases = sa.select(HandoverItem.case_id).where(HandoverItem.account_id == account_id)
+    found = db.session.scalars(
+        sa.union(
+            sa.select(HandoverCase.leaver_id).where(HandoverCase.id.in_(cases)),
+            sa.select(HandoverSuccessor.user_id).where(
+                HandoverSuccessor.case_id.in_(cases)
+            ),
+            sa.select(HandoverItem.successor_id).where(
+                HandoverItem.account_id == account_id,
+                HandoverItem.successor_id.is_not(None),
+            ),
+        )
+    )
+    return frozenset(found)
 
 
 def account_panel(account, viewer=None, **kwargs) -> Panel:
     """The account's risk level and reason, and any open handover touching it
     that the viewer may see (only those viewers hear who is leaving)."""
+    if _bystander(viewer, account):
+        # No case to show; the risk as everyone in the viewer's scope sees it.
+        return Panel(
+            "handover/_account_panel.html",
+            lambda: {
+                "account": account,
+                "risk": service.risk_for_account(
+                    account, with_cases=False, viewer=viewer
+                ),
+                "cases": [],
+                "can_view_risk": False,
+            },
+            order=35,
+            key=("bystander", reading_scope(viewer)),
+        )
     cases_visible = permissions.can_view_risk(viewer)
     risk = service.risk_for_account(account, with_cases=cases_visible, viewer=viewer)
     cases = []
@@ -103,7 +167,21 @@ def _cases_about(account_ids):
 def account_events(account, viewer=None, before=None, limit=20, **kwargs):
     """Handover events about the account: answers captured into its profile
     (public, like the revisions they became) and, for those who may see the
-    case, when a handover touching it opened and closed."""
+    case, when a handover touching it opened and closed.
+
+    A bystander (``_bystander``) sees the same events as every other: they
+    are kept for all of them.
+    """
+    if _bystander(viewer, account):
+        return _kept(
+            ("events", account.id, str(get_locale()), before, limit),
+            account,
+            lambda: tuple(_account_events(account, viewer, before, limit)),
+        )
+    return _account_events(account, viewer, before, limit)
+
+
+def _account_events(account, viewer, before, limit) -> list[TimelineEvent]:
     stmt = (
         sa.select(HandoverItem)
         .where(
@@ -166,7 +244,44 @@ def home_panel(viewer, **kwargs) -> Panel | None:
     return Panel("handover/_home_panel.html", {"tasks": tasks}, order=15)
 
 
+# --- what a flush changes on the accounts' pages ----------------------------------
+
+
+def _accounts_of_cases(session, case_ids) -> set[str]:
+    found = session.connection().execute(
+        sa.select(HandoverItem.account_id)
+        .where(HandoverItem.case_id.in_(case_ids), HandoverItem.account_id.is_not(None))
+        .distinct()
+    )
+    return {versions.account(a) for a in found.scalars()}
+
+
+def _items_touch(session, items) -> set[str]:
+    # The accounts the items are about now, and those they just stopped being about.
+    subjects = {versions.account(i.account_id) for i in items if i.account_id}
+    for item in items:
+        subjects.update(
+            versions.account(a) for a in versions.removed(item, "account_id") if a
+        )
+    return subjects
+
+
+def _cases_touch(session, cases) -> set[str]:
+    return _accounts_of_cases(session, {c.id for c in cases})
+
+
+def _successors_touch(session, links) -> set[str]:
+    return _accounts_of_cases(session, {link.case_id for link in links})
+
+
+def init_app(app) -> None:
+    app.extensions[KEPT] = LRU(app.config.get("TIMELINE_CACHE_SIZE", 1000))
+
+
 def connect() -> None:
+    versions.on_flush(HandoverItem, _items_touch)
+    versions.on_flush(HandoverCase, _cases_touch)
+    versions.on_flush(HandoverSuccessor, _successors_touch)
     signals.account_panels.connect(account_panel)
     signals.account_timeline.connect(account_events)
     signals.accounts_recent_events.connect(accounts_recent_events)

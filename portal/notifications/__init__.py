@@ -3,6 +3,7 @@ count, live; e-mail (at once or in digests) and the home page's own panel."""
 
 
 def init_app(app) -> None:
+    from flask import g
     from flask_login import current_user
 
     from portal.notifications import handlers, home, mail, service
@@ -16,8 +17,13 @@ def init_app(app) -> None:
 
     def watching_now(target: str, target_id: int) -> bool:
         """Whether the reader watches it; a global, so panels (rendered without
-        the page's context) can ask too."""
-        return service.is_watching(current_user, target, target_id)
+        the page's context) and a kept page's key can ask too (once a request)."""
+        asked = g.setdefault("watching_now", {})
+        if (target, target_id) not in asked:
+            asked[target, target_id] = service.is_watching(
+                current_user, target, target_id
+            )
+        return asked[target, target_id]
 
     mail.init_app(app)
     app.register_blueprint(bp)

@@ -54,7 +54,7 @@ def account_owners(account_id, viewer, **_):
         sa.or_(Page.id.in_(linked), Page.account_id == account_id),
         Page.deleted_at.is_(None),
     )
-    return KIND, ids
+    return KIND, ids, "every reader"
 
 
 def connect() -> None:

@@ -18,24 +18,39 @@ from portal.signals import (
     tag_uses,
 )
 from portal.wiki import permissions, service
-from portal.wiki.models import Page, Revision, page_accounts, page_tags
+from portal.wiki.models import (
+    Page,
+    Revision,
+    ThreadWriteUp,
+    page_accounts,
+    page_tags,
+)
 
 
 def account_profile_panel(account, viewer=None, **kwargs) -> Panel:
     """The account's five-layer profile, or an invitation to write it."""
-    page = service.profile_page(account)
-    if page is not None and page.deleted:
-        page = None
-    can_write = permissions.can_write_profile(viewer, account) and (
-        page is None or permissions.can_edit_page(viewer, page)
-    )
+
+    def values():
+        page = service.profile_page(account)
+        if page is not None and page.deleted:
+            page = None
+        can_write = permissions.can_write_profile(viewer, account) and (
+            page is None or permissions.can_edit_page(viewer, page)
+        )
+        return {"account": account, "page": page, "can_write": can_write}
+
     return Panel(
         "wiki/_account_profile_panel.html",
-        {"account": account, "page": page, "can_write": can_write},
+        values,
         order=10,
         # The page's text, its author and its revision show with the
-        # account's version (portal.versions); the viewer adds a button.
-        key=("can_write", can_write),
+        # account's version (portal.versions); the viewer adds a button,
+        # which follows from the page and these answers alone.
+        key=(
+            "may write",
+            permissions.can_write_profile(viewer, account),
+            permissions.is_moderator(viewer),
+        ),
     )
 
 
@@ -223,7 +238,22 @@ def _pages_touch(session, pages) -> set[str]:
         subjects.update(
             versions.account(a) for a in versions.removed(page, "account_id") if a
         )
+    # A thread's page links to the page it was written up as, with its state.
+    subjects.update(
+        versions.thread(t)
+        for t in session.connection()
+        .execute(
+            sa.select(ThreadWriteUp.thread_id).where(
+                ThreadWriteUp.page_id.in_([p.id for p in pages])
+            )
+        )
+        .scalars()
+    )
     return subjects
+
+
+def _write_ups_touch(session, write_ups) -> set[str]:
+    return {versions.thread(w.thread_id) for w in write_ups}
 
 
 # Account timelines kept per process: about 3 KB each.
@@ -239,6 +269,7 @@ def connect() -> None:
     """Subscribe the receivers (once: blinker ignores a second connect)."""
     versions.on_flush(Revision, _revisions_touch)
     versions.on_flush(Page, _pages_touch)
+    versions.on_flush(ThreadWriteUp, _write_ups_touch)
     account_panels.connect(account_profile_panel)
     account_panels.connect(account_pages_panel)
     tag_panels.connect(tag_pages_panel)

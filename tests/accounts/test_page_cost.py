@@ -30,7 +30,7 @@ def test_account_page_queries_do_not_grow_with_its_history(login, make):
     assert "Question 7" in page and "Notes 7" in page
     _history(account, forum, make, 8)
     assert queries_for(client, account.url) == few
-    # A second view remembers who knows the account, the panels and the
-    # timeline events that depend on nothing else
-    # (tests/accounts/test_panel_cache.py): twelve fewer.
-    assert queries_for(client, account.url) == few - 12
+    # A second view serves the page kept by the first (fragments.render_page):
+    # BEGIN, the reader, the account, its versions, whether the reader
+    # watches it and their unread count.
+    assert queries_for(client, account.url) == 6
