@@ -40,11 +40,22 @@ def readable_forums_clause(user):
         return sa.false()
     if is_moderator(user):
         return sa.true()
-    if user.department_id is None:
-        return Forum.department_id.is_(None)
-    return sa.or_(
-        Forum.department_id.is_(None), Forum.department_id == user.department_id
-    )
+    department_id = user.department_id
+    clause = _READABLE.get(department_id)
+    if clause is None:
+        clause = _READABLE[department_id] = (
+            Forum.department_id.is_(None)
+            if department_id is None
+            else sa.or_(
+                Forum.department_id.is_(None), Forum.department_id == department_id
+            )
+        )
+    return clause
+
+
+# department id -> its readable_forums_clause: built once, since nearly every
+# page asks (a clause is immutable, so threads share it).
+_READABLE: dict = {}
 
 
 def reading_scope(user) -> tuple:

@@ -3,8 +3,10 @@ count, live; e-mail (at once or in digests) and the home page's own panel."""
 
 
 def init_app(app) -> None:
+    import sqlalchemy as sa
     from flask import g
     from flask_login import current_user
+    from sqlalchemy.orm import Session
 
     from portal.notifications import handlers, home, mail, service
     from portal.notifications.cli import digest_cli, mail_cli
@@ -13,18 +15,28 @@ def init_app(app) -> None:
 
     def unread_notifications() -> str:
         """The navigation badge: "", a number, or "99+"."""
-        return service.badge_text(service.unread_count(current_user))
+        count = g.pop("unread_count", None)
+        if count is None:
+            count = service.unread_count(current_user)
+        return service.badge_text(count)
 
     def watching_now(target: str, target_id: int) -> bool:
         """Whether the reader watches it; a global, so panels (rendered without
-        the page's context) and a kept page's key can ask too (once a request)."""
+        the page's context) and a kept page's key can ask too (once a request).
+        The first asks for the navigation's unread count in the same query."""
         asked = g.setdefault("watching_now", {})
         if (target, target_id) not in asked:
-            asked[target, target_id] = service.is_watching(
-                current_user, target, target_id
-            )
+            if asked:
+                watching = service.is_watching(current_user, target, target_id)
+            else:
+                g.unread_count, watching = service.unread_and_watching(
+                    current_user, target, target_id
+                )
+            asked[target, target_id] = watching
         return asked[target, target_id]
 
+    if not sa.event.contains(Session, "after_commit", _forget_count):
+        sa.event.listen(Session, "after_commit", _forget_count)
     mail.init_app(app)
     app.register_blueprint(bp)
     app.cli.add_command(mail_cli)
@@ -38,3 +50,11 @@ def init_app(app) -> None:
         notification_text=notification_text,
         mail_status_label=mail_status_label,
     )
+
+
+def _forget_count(_session) -> None:
+    """A count asked before a commit is asked again after it."""
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.pop("unread_count", None)

@@ -6,6 +6,8 @@ reader can no longer see (moved to a restricted forum, deleted) is hidden from
 their list and their count.
 """
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, joinedload
@@ -266,29 +268,75 @@ def unread_counts(
     for user in users:
         groups.setdefault(reading_scope(user), []).append(user)
     counts = {}
-    for members in groups.values():
-        visible = _visible(members[0])  # the same for every member
-        ids = [user.id for user in members]
-        unread = (
-            sa.select(Notification.id)
-            .where(
-                Notification.user_id == User.id,
-                Notification.read_at.is_(None),
-                visible,
-            )
-            .correlate(User)
-        )
-        if cap is not None:
-            unread = unread.limit(cap)
-        counted = (
-            sa.select(sa.func.count())
-            .select_from(unread.subquery())
-            .correlate(User)
-            .scalar_subquery()
-        )
-        rows = session.execute(sa.select(User.id, counted).where(User.id.in_(ids)))
+    for scope, members in groups.items():
+        stmt = _statement("count", scope, cap, partial(_counting, members[0], cap))
+        rows = session.execute(stmt, {"ids": [user.id for user in members]})
         counts.update((user_id, count) for user_id, count in rows)
     return counts
+
+
+def unread_and_watching(
+    user, target: str, target_id: int, *, cap: int | None = UNREAD_CAP
+) -> tuple[int, bool]:
+    """``user``'s unread count (``unread_count``) and whether they watch the
+    target (``is_watching``), in one statement: a page with a watch button
+    shows both."""
+    if not getattr(user, "is_authenticated", False):
+        return 0, False
+
+    def build():
+        watching = (
+            sa.select(Watch.id)
+            .where(
+                Watch.user_id == User.id,
+                Watch.target == sa.bindparam("target"),
+                Watch.target_id == sa.bindparam("target_id"),
+            )
+            .correlate(User)
+            .exists()
+        )
+        return _counting(user, cap).add_columns(watching)
+
+    stmt = _statement("count and watch", reading_scope(user), cap, build)
+    _, count, watching = db.session.execute(
+        stmt, {"ids": [user.id], "target": target, "target_id": target_id}
+    ).one()
+    return count, watching
+
+
+# (what, reading scope, cap) -> its statement: built once, since every page
+# asks (a statement is immutable, so threads share it).
+_STATEMENTS: dict[tuple, sa.Select] = {}
+
+
+def _statement(what: str, scope: tuple, cap: int | None, build) -> sa.Select:
+    stmt = _STATEMENTS.get((what, scope, cap))
+    if stmt is None:
+        stmt = _STATEMENTS[what, scope, cap] = build()
+    return stmt
+
+
+def _counting(user, cap: int | None) -> sa.Select:
+    unread = (
+        sa.select(Notification.id)
+        .where(
+            Notification.user_id == User.id,
+            Notification.read_at.is_(None),
+            _visible(user),  # the same for everyone in the user's scope
+        )
+        .correlate(User)
+    )
+    if cap is not None:
+        unread = unread.limit(cap)
+    counted = (
+        sa.select(sa.func.count())
+        .select_from(unread.subquery())
+        .correlate(User)
+        .scalar_subquery()
+    )
+    return sa.select(User.id, counted).where(
+        User.id.in_(sa.bindparam("ids", expanding=True))
+    )
 
 
 def badge_text(count: int) -> str:

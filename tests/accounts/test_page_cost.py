@@ -31,6 +31,6 @@ def test_account_page_queries_do_not_grow_with_its_history(login, make):
     _history(account, forum, make, 8)
     assert queries_for(client, account.url) == few
     # A second view serves the page kept by the first (fragments.render_page):
-    # BEGIN, the reader, the account, its versions, whether the reader
-    # watches it and their unread count.
-    assert queries_for(client, account.url) == 6
+    # BEGIN, the reader, the account, its versions, and the reader's unread
+    # count with whether they watch the account.
+    assert queries_for(client, account.url) == 5

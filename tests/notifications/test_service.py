@@ -84,6 +84,30 @@ def test_notifications_about_hidden_threads_disappear(
         service.mark_read(alice, notification.id)
 
 
+def test_the_count_with_watching_is_the_count_and_the_watch(
+    forum, hr_forum, alice, bob, make
+):
+    """A page with a watch button asks both in one query: the same answers."""
+    moderator = make.user("mona", role="moderator")
+    thread = make_thread(forum, alice, "Was public")
+    make_reply(thread, bob, "one")
+    make_reply(thread, bob, "two")  # alice is told twice
+    service.watch(bob, "forum", forum.id)
+    db.session.commit()
+    for user in (alice, bob):
+        for target, target_id in (("forum", forum.id), ("thread", thread.id)):
+            assert service.unread_and_watching(user, target, target_id) == (
+                service.unread_count(user),
+                service.is_watching(user, target, target_id),
+            )
+    assert service.unread_and_watching(alice, "thread", thread.id) == (2, True)
+    assert service.unread_and_watching(bob, "forum", forum.id) == (0, True)
+    forums_service.move_thread(thread, moderator, hr_forum)
+    db.session.commit()
+    assert service.unread_and_watching(alice, "thread", thread.id) == (0, True)
+    assert service.unread_and_watching(moderator, "thread", thread.id) == (0, False)
+
+
 def test_unread_first_then_newest(alice, bob):
     rows = [
         service.notify(
