@@ -61,6 +61,16 @@ class Person:
 
 
 @dataclass(frozen=True)
+class AttachmentOwners:
+    """An answer to ``account_attachment_owners``."""
+
+    kind: str  # the owners' kind: "post", "page", "account"
+    scope: Hashable  # what of the viewer ``ids`` depends on: shared by all it
+    # gives the same owners
+    ids: Callable  # () -> a SELECT of the owners' ids (built only when asked)
+
+
+@dataclass(frozen=True)
 class TimelineEvent:
     """One dated event on an account's timeline."""
 
@@ -255,10 +265,8 @@ attachment_owner = _signals.signal(
 account_attachment_owners = _signals.signal(
     "account-attachment-owners",
     doc="sender: CustomerAccount id (int); kwargs: viewer (User). Return None or "
-    "(owner kind, a SELECT of the owner ids about that account that the viewer "
-    "may see, what of the viewer that SELECT depends on: a hashable shared by "
-    "everyone it gives the same owners): their files appear in the account's "
-    "document library.",
+    "an AttachmentOwners: the owners about that account that the viewer may "
+    "see; their files appear in the account's document library.",
 )
 file_uploaded = _signals.signal(
     "file-uploaded",

@@ -58,10 +58,10 @@ def owner(kind, ids=None, ref=None, viewer=None, **_):
 def account_owners(account_id, viewer, **_):
     if not _reader(viewer):
         return None
-    return (
+    return signals.AttachmentOwners(
         KIND,
-        sa.select(CustomerAccount.id).where(CustomerAccount.id == account_id),
         "every reader",
+        lambda: sa.select(CustomerAccount.id).where(CustomerAccount.id == account_id),
     )
 
 

@@ -494,10 +494,10 @@ def library_query(account_id: int, viewer, kind: str | None = None):
     ):
         if answer is None:
             continue
-        owner_kind, owner_ids, _scope = answer
         clauses.append(
             sa.and_(
-                Attachment.owner_kind == owner_kind, Attachment.owner_id.in_(owner_ids)
+                Attachment.owner_kind == answer.kind,
+                Attachment.owner_id.in_(answer.ids()),
             )
         )
     stmt = sa.select(Attachment).where(
@@ -515,7 +515,7 @@ def library_scope(account_id: int, viewer) -> tuple:
     everyone who sees the same files there (``library_query``)."""
     return tuple(
         sorted(
-            (answer[0], answer[2])
+            (answer.kind, answer.scope)
             for _receiver, answer in signals.account_attachment_owners.send(
                 account_id, viewer=viewer
             )

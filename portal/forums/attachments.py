@@ -56,19 +56,22 @@ def owner(kind, ids=None, ref=None, viewer=None, **_):
 
 def account_owners(account_id, viewer, **_):
     """The live posts in threads about the account, in forums the viewer reads."""
-    ids = (
-        sa.select(Post.id)
-        .join(Thread, Post.thread_id == Thread.id)
-        .join(Forum, Thread.forum_id == Forum.id)
-        .join(thread_accounts, thread_accounts.c.thread_id == Thread.id)
-        .where(
-            thread_accounts.c.account_id == account_id,
-            permissions.readable_forums_clause(viewer),
-            Thread.deleted_at.is_(None),
-            Post.deleted_at.is_(None),
+
+    def ids():
+        return (
+            sa.select(Post.id)
+            .join(Thread, Post.thread_id == Thread.id)
+            .join(Forum, Thread.forum_id == Forum.id)
+            .join(thread_accounts, thread_accounts.c.thread_id == Thread.id)
+            .where(
+                thread_accounts.c.account_id == account_id,
+                permissions.readable_forums_clause(viewer),
+                Thread.deleted_at.is_(None),
+                Post.deleted_at.is_(None),
+            )
         )
-    )
-    return KIND, ids, permissions.reading_scope(viewer)
+
+    return signals.AttachmentOwners(KIND, permissions.reading_scope(viewer), ids)
 
 
 def connect() -> None:

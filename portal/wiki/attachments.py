@@ -47,14 +47,17 @@ def owner(kind, ids=None, ref=None, viewer=None, **_):
 
 def account_owners(account_id, viewer, **_):
     """Live pages linked to the account, and its profile page."""
-    linked = sa.select(page_accounts.c.page_id).where(
-        page_accounts.c.account_id == account_id
-    )
-    ids = sa.select(Page.id).where(
-        sa.or_(Page.id.in_(linked), Page.account_id == account_id),
-        Page.deleted_at.is_(None),
-    )
-    return KIND, ids, "every reader"
+
+    def ids():
+        linked = sa.select(page_accounts.c.page_id).where(
+            page_accounts.c.account_id == account_id
+        )
+        return sa.select(Page.id).where(
+            sa.or_(Page.id.in_(linked), Page.account_id == account_id),
+            Page.deleted_at.is_(None),
+        )
+
+    return signals.AttachmentOwners(KIND, "every reader", ids)
 
 
 def connect() -> None:
