@@ -52,6 +52,6 @@ i18n: install
 ## generation): pages at S and M against the ceiling, then live pushes at load. Results go
 ## to bench/out/; bench/http/RESULTS.md and bench/live/RESULTS.md say how to read them.
 bench: install-dev
-	bench/http/run.sh S --duration 15
-	bench/http/run.sh M --duration 15
+	bench/http/run.sh S
+	bench/http/run.sh M
 	$(BIN)/python -m bench.live

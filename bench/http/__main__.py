@@ -1,15 +1,19 @@
 """HTTP benchmark: the portal under gunicorn against the bare-Flask ceiling.
 
-    python -m bench.http --size S [--duration 15] [--database-url URL]
+    python -m bench.http --size S [--duration 5] [--rounds 3] [--database-url URL]
 
 (``bench/http/run.sh S`` installs wrk, generates the data if the database is
-empty, and runs this.) For each page it serves the portal with its production
-command (``gunicorn -w 1 --threads 100 'portal:create_app()'`` from
-STACK.md) on 127.0.0.1, logs in once, and drives wrk for a fixed duration at
-concurrency 1 and 16; then it serves ``bench/http/ceiling.py`` the same way
-and drives the ceiling page of the same byte size. It prints a Markdown table
-(requests/s, latency p50/p95/p99, the ratio to the ceiling) and the resident
-memory of the server processes, and writes both to ``bench/out/``.
+empty, and runs this.) It serves the portal with its production command
+(``gunicorn -w 1 --threads 100 'portal:create_app()'`` from STACK.md) and
+``bench/http/ceiling.py`` the same way, both on 127.0.0.1, and logs in once.
+For each page and concurrency (1 and 16) it drives wrk for a fixed duration
+against the portal's page, then against the ceiling page of the same byte
+size, and again, ``--rounds`` times: each number is the median of the rounds,
+and the ratio compares the medians. Alternating keeps a machine whose speed
+drifts (a shared host) from favouring one side. It prints a Markdown table
+(requests/s, latency p50/p95/p99, the ratio to the ceiling and the range of
+the rounds' ratios) and the resident memory of the server processes, and
+writes both to ``bench/out/``.
 """
 
 import json
@@ -18,6 +22,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -249,20 +254,37 @@ def machine() -> str:
 # --- the run ------------------------------------------------------------------------
 
 
+def median_of(runs: list[dict]) -> dict:
+    """Each number's median over the rounds (errors: their sum)."""
+    out = {
+        key: round(statistics.median(run[key] for run in runs), 1)
+        for key in ("rps", "p50", "p95", "p99")
+    }
+    out["errors"] = sum(run["errors"] for run in runs)
+    return out
+
+
+def ratio(portal: dict, ceiling: dict) -> float:
+    return portal["rps"] / ceiling["rps"] if ceiling["rps"] else 0.0
+
+
 def table(rows: list[dict]) -> str:
     head = (
         "| page | bytes | c | req/s | p50 ms | p95 ms | p99 ms | errors "
-        "| ceiling req/s | ceiling p50 | ceiling p95 | ceiling p99 | ratio |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| ceiling req/s | ceiling p50 | ceiling p95 | ceiling p99 | ratio "
+        "| rounds' ratios |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
     )
     lines = []
     for r in rows:
         p, c = r["portal"], r["ceiling"]
-        ratio = p["rps"] / c["rps"] if c["rps"] else 0
+        pairs = zip(r["rounds"], r["ceiling_rounds"], strict=True)
+        each = [ratio(pr, cr) for pr, cr in pairs]
+        spread = f"{min(each):.1%}–{max(each):.1%}" if len(each) > 1 else ""
         lines.append(
             f"| {r['page']} | {r['bytes']:,} | {r['c']} | {p['rps']} | {p['p50']} "
             f"| {p['p95']} | {p['p99']} | {p['errors']} | {c['rps']} | {c['p50']} "
-            f"| {c['p95']} | {c['p99']} | {ratio:.1%} |"
+            f"| {c['p95']} | {c['p99']} | {ratio(p, c):.1%} | {spread} |"
         )
     return head + "\n".join(lines) + "\n"
 
@@ -270,11 +292,17 @@ def table(rows: list[dict]) -> str:
 @click.command()
 @click.option("--size", default="S", type=click.Choice(["toy", "S", "M"]))
 @click.option("--database-url", default=None, help="Default: tacit_bench_<size>.")
-@click.option("--duration", default=15, show_default=True, help="Seconds per run.")
+@click.option("--duration", default=5, show_default=True, help="Seconds per run.")
+@click.option(
+    "--rounds",
+    default=3,
+    show_default=True,
+    help="Runs of each page, alternating with the ceiling's; medians reported.",
+)
 @click.option("--threads", default=100, show_default=True)
 @click.option("--workers", default=1, show_default=True)
 @click.option("--only", multiple=True, help="Run only these pages (by name).")
-def main(size, database_url, duration, threads, workers, only):
+def main(size, database_url, duration, rounds, threads, workers, only):
     """Benchmark the portal's pages against the bare-Flask ceiling."""
     if shutil.which("wrk") is None:
         raise click.ClickException("wrk is missing: apt-get install -y wrk")
@@ -297,8 +325,12 @@ def main(size, database_url, duration, threads, workers, only):
     header = machine()
     click.echo(f"Machine: {header}")
     portal = Server("portal:create_app()", env, workers, threads, OUT / "portal.log")
-    results, skipped, sizes = [], [], {}
+    ceiling = None
+    results, skipped = [], []
     try:
+        ceiling = Server(
+            "bench.http.ceiling:app", env, workers, threads, OUT / "ceil.log"
+        )
         cookie = login(portal.base)
         for name, path in pages.items():
             status, nbytes = probe(portal.base + path, cookie)
@@ -309,46 +341,47 @@ def main(size, database_url, duration, threads, workers, only):
                 continue
             if status != 200:
                 raise click.ClickException(f"{name} {path}: HTTP {status}")
-            sizes[name] = nbytes
+            own = f"{ceiling.base}/page?bytes={nbytes}"
             for _ in range(3):  # warm up: first renders, connection pool
                 probe(portal.base + path, cookie)
+                probe(own, None)
             for c in CONCURRENCY:
-                click.echo(f"  portal  {name:18} c={c:<2} {path}")
+                click.echo(f"  {name:18} c={c:<2} {path} ({nbytes} bytes)")
+                runs, ceiling_runs = [], []
+                for _ in range(rounds):
+                    runs.append(wrk(portal.base + path, c, duration, cookie))
+                    ceiling_runs.append(wrk(own, c, duration, None))
                 results.append(
                     {
                         "page": name,
                         "path": path,
                         "bytes": nbytes,
                         "c": c,
-                        "portal": wrk(portal.base + path, c, duration, cookie),
+                        "portal": median_of(runs),
+                        "ceiling": median_of(ceiling_runs),
+                        "rounds": runs,
+                        "ceiling_rounds": ceiling_runs,
                     }
                 )
         portal_rss = portal.rss_mb()
         portal_command = portal.command
-    finally:
-        portal.stop()
-    ceiling = Server("bench.http.ceiling:app", env, workers, threads, OUT / "ceil.log")
-    try:
-        for r in results:
-            url = f"{ceiling.base}/page?bytes={r['bytes']}"
-            if r["c"] == CONCURRENCY[0]:
-                for _ in range(3):
-                    probe(url, None)
-            click.echo(f"  ceiling {r['page']:18} c={r['c']:<2} {r['bytes']} bytes")
-            r["ceiling"] = wrk(url, r["c"], duration, None)
         ceiling_rss = ceiling.rss_mb()
     finally:
-        ceiling.stop()
+        portal.stop()
+        if ceiling is not None:
+            ceiling.stop()
 
     md = [
         f"## Size {size}, {stamp} UTC\n",
         f"- Machine: {header}.",
         f"- Portal: `{portal_command}` with DATABASE_URL={database_url}, "
         "TACIT_ENV=production, MALLOC_ARENA_MAX=2; logged in as `alice` (an employee).",
-        f"- Load: wrk, {duration} s per page and concurrency, 3 warm-up requests "
-        "first; the ceiling (`bench/http/ceiling.py`) is served the same way "
-        "and asked for a page of the same byte size.",
-        "- ratio = portal req/s ÷ ceiling req/s at the same concurrency.\n",
+        f"- Load: wrk, {duration} s per page and concurrency, {rounds} rounds, "
+        "each the portal's page then the ceiling's (`bench/http/ceiling.py`, "
+        "served the same way, a page of the same byte size); 3 warm-up "
+        "requests first. Every number is the median of the rounds.",
+        "- ratio = portal req/s ÷ ceiling req/s at the same concurrency (of "
+        "the medians); the rounds' ratios give each round's range.\n",
         table(results),
         "Resident memory after the run (MB, master then workers): "
         f"portal {portal_rss}, ceiling {ceiling_rss}.\n",
