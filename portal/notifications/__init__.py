@@ -15,18 +15,18 @@ def init_app(app) -> None:
 
     def unread_notifications() -> str:
         """The navigation badge: "", a number, or "99+"."""
-        count = g.pop("unread_count", None)
-        if count is None:
-            count = service.unread_count(current_user)
-        return service.badge_text(count)
+        if "unread_count" not in g:
+            g.unread_count = service.unread_count(current_user)
+        return service.badge_text(g.unread_count)
 
     def watching_now(target: str, target_id: int) -> bool:
         """Whether the reader watches it; a global, so panels (rendered without
         the page's context) and a kept page's key can ask too (once a request).
-        The first asks for the navigation's unread count in the same query."""
+        Asked before the navigation's unread count, it asks that in the same
+        query."""
         asked = g.setdefault("watching_now", {})
         if (target, target_id) not in asked:
-            if asked:
+            if "unread_count" in g:
                 watching = service.is_watching(current_user, target, target_id)
             else:
                 g.unread_count, watching = service.unread_and_watching(
