@@ -273,14 +273,22 @@ def _relevant(
         total, avg, df = _corpus(terms)
         idf = {t: math.log(1 + (total - df[t] + 0.5) / (df[t] + 0.5)) for t in terms}
         postings = _postings(terms, newest_only)
-        tf, length = postings.c.tf, sa.func.coalesce(EvidenceDocument.length, 0)
+        # Each kept posting's document length, looked up by its key: a join
+        # would read every document's length to hash them (40,000 at M for
+        # 5,000 postings).
+        length = sa.func.coalesce(
+            sa.select(EvidenceDocument.length)
+            .where(EvidenceDocument.id == postings.c.document_id)
+            .scalar_subquery(),
+            0,
+        )
+        tf = postings.c.tf
         norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
         scored = (
             sa.select(
                 postings.c.document_id.label("document_id"),
                 sa.func.sum(sa.case(idf, value=postings.c.term) * norm).label("s"),
             )
-            .join(EvidenceDocument, EvidenceDocument.id == postings.c.document_id)
             .where(doc_filter(postings.c.document_id))
             .group_by(postings.c.document_id)
             .cte("scored")
