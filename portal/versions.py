@@ -50,6 +50,12 @@ class Version(db.Model):
     version: Mapped[int] = mapped_column(default=0)
 
 
+# Every request reads versions: the statement is built once.
+_READ = sa.select(Version.subject, Version.version).where(
+    Version.subject.in_(sa.bindparam("subjects", expanding=True))
+)
+
+
 def account(account_id: int) -> str:
     return f"account:{account_id}"
 
@@ -75,13 +81,7 @@ def read(subjects: Iterable[str]) -> tuple[int, ...]:
     memo = g.setdefault("_versions", {}) if has_request_context() else {}
     found = memo.get(subjects)
     if found is None:
-        rows = dict(
-            db.session.execute(
-                sa.select(Version.subject, Version.version).where(
-                    Version.subject.in_(subjects)
-                )
-            ).all()
-        )
+        rows = dict(db.session.execute(_READ, {"subjects": subjects}).all())
         found = tuple(rows.get(s, 0) for s in subjects)
         memo[subjects] = found
     return found

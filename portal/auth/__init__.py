@@ -1,5 +1,7 @@
 """People: users, departments, roles, signing in, profiles, administration."""
 
+import functools
+
 import sqlalchemy as sa
 
 from portal import versions
@@ -26,9 +28,7 @@ def init_app(app) -> None:
         uid, _, token = user_id.partition(":")
         if not uid.isdigit() or not token:
             return None
-        user = db.session.scalar(
-            sa.select(User).where(User.id == int(uid), User.session_token == token)
-        )
+        user = db.session.scalar(_by_session(), {"uid": int(uid), "token": token})
         return user if user is not None and user.is_active else None
 
     versions.on_flush(User, _people_touch)
@@ -36,6 +36,17 @@ def init_app(app) -> None:
     app.cli.add_command(users_cli)
     app.jinja_env.globals.update(permissions.PREDICATES)
     app.jinja_env.globals["role_label"] = role_label
+
+
+@functools.cache
+def _by_session() -> sa.Select:
+    """The user of a session: built once, since every request asks (a
+    statement is immutable, so threads share it)."""
+    from portal.auth.models import User
+
+    return sa.select(User).where(
+        User.id == sa.bindparam("uid"), User.session_token == sa.bindparam("token")
+    )
 
 
 def _people_touch(session, users) -> set[str]:
