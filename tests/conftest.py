@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import g
 from flask_login import FlaskLoginClient
 
-from portal import create_app
+from portal import clock, create_app
 from portal.extensions import db
 from portal.search import backend as search_backend
 from tests import factories
@@ -34,6 +34,16 @@ def _close_searchers():
     ends (after a served app has stopped), not at interpreter exit."""
     yield
     search_backend.forget_searchers()
+
+
+@pytest.fixture
+def steady_clock(monkeypatch):
+    """``portal.clock.now`` stays at the test's first moment. Pages and panels
+    are kept per minute ("3 minutes ago"), so a test that checks what a second
+    view reuses must not straddle the turn of a minute."""
+    moment = clock.now()
+    monkeypatch.setattr("portal.clock.now", lambda: moment)
+    return moment
 
 
 @pytest.fixture(scope="session")

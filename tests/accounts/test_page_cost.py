@@ -1,11 +1,16 @@
 """The account page costs the same number of queries however much has been
 said and written about the account, and by how many people."""
 
+import pytest
+
 from portal.accounts import service as accounts_service
 from portal.extensions import db
 from portal.wiki import service as wiki_service
 from tests.forums.factories import make_forum, make_reply, make_thread
 from tests.querycount import queries_for, statements_for
+
+# Pages are kept per minute: a second view must not fall in the next one.
+pytestmark = pytest.mark.usefixtures("steady_clock")
 
 
 def _history(account, forum, make, n: int):

@@ -20,6 +20,9 @@ from portal.signals import Panel
 from portal.wiki import service as wiki_service
 from tests.forums.factories import make_forum, make_reply, make_thread
 
+# Pages are kept per minute: a second view must not fall in the next one.
+pytestmark = pytest.mark.usefixtures("steady_clock")
+
 
 @pytest.fixture
 def acme(make_account):

@@ -18,6 +18,9 @@ from portal.wiki import service as wiki_service
 from portal.wiki import writeup
 from tests.forums.factories import make_reply, make_thread
 
+# Pages are kept per minute: a second view must not fall in the next one.
+pytestmark = pytest.mark.usefixtures("steady_clock")
+
 
 @pytest.fixture
 def pages(app):

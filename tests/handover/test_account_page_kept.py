@@ -4,10 +4,15 @@ run it, ever see it there."""
 
 import re
 
+import pytest
+
 from portal.extensions import db
 from portal.files import service as files_service
 from portal.fragments import PAGE_CACHE
 from portal.handover import service
+
+# Pages are kept per minute: a second view must not fall in the next one.
+pytestmark = pytest.mark.usefixtures("steady_clock")
 
 
 def _page(client, account) -> str:
