@@ -19,6 +19,7 @@ from portal.forums.models import Post
 from portal.signals import Panel
 from portal.wiki import service as wiki_service
 from tests.forums.factories import make_forum, make_reply, make_thread
+from tests.pages import page, without_tokens
 
 # Pages are kept per minute: a second view must not fall in the next one.
 pytestmark = pytest.mark.usefixtures("steady_clock")
@@ -34,27 +35,21 @@ def reader(make, login):
     return login(make.user("rita", display_name="Rita Reader"))
 
 
-def _page(client, account) -> str:
-    response = client.get(account.url)
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
-
-
 def _panels(html: str) -> str:
     """The page without what changes at every view: the form tokens (signed
     with the time) and the timeline (not kept)."""
-    html = re.sub(
-        r'(name="csrf_token" value|name="csrf-token" content)="[^"]*"', "", html
-    )
     return re.sub(
-        r'<section class="panel account-timeline">.*?</section>', "", html, flags=re.S
+        r'<section class="panel account-timeline">.*?</section>',
+        "",
+        without_tokens(html),
+        flags=re.S,
     )
 
 
 def _seen_twice(client, account, text: str) -> bool:
     """Whether ``text`` is on the page at the first view after a write and at
     the next one (served from what the first kept)."""
-    first, second = _page(client, account), _page(client, account)
+    first, second = page(client, account), page(client, account)
     assert _panels(first) == _panels(second)
     return text in first
 
@@ -62,9 +57,9 @@ def _seen_twice(client, account, text: str) -> bool:
 def test_a_second_view_serves_the_same_panels(reader, acme, make):
     forum = make_forum("Questions", kind="questions")
     make_thread(forum, make.user("asker"), "Who signs the renewal?", accounts=[acme])
-    first = _page(reader, acme)
+    first = page(reader, acme)
     assert "Who signs the renewal?" in first
-    assert _panels(_page(reader, acme)) == _panels(first)
+    assert _panels(page(reader, acme)) == _panels(first)
 
 
 def test_threads_replies_and_titles_show_at_once(reader, acme, make):
@@ -104,12 +99,12 @@ def test_a_forum_renamed_shows_on_every_account(reader, acme, make):
 def test_pages_and_the_profile_show_at_once(reader, acme, make):
     author = make.user("wang", display_name="Wang Fang")
     assert not _seen_twice(reader, acme, "Escalation contacts")
-    page = wiki_service.create_page(
+    contacts = wiki_service.create_page(
         "Escalation contacts", "Call the CFO.", author, accounts=[acme]
     )
     db.session.commit()
     assert _seen_twice(reader, acme, "Escalation contacts")
-    wiki_service.rename_page(page, "Escalation ladder", author)
+    wiki_service.rename_page(contacts, "Escalation ladder", author)
     db.session.commit()
     assert _seen_twice(reader, acme, "Escalation ladder")
     wiki_service.save_profile(acme, "Who they are: a big insurer.", author)
@@ -146,7 +141,7 @@ def test_someone_who_says_they_work_on_the_account_is_an_expert(reader, acme, ma
     experts_service.update_profile(sam, sam, accounts="CRM-ACME")
     db.session.commit()
     assert _seen_twice(reader, acme, "Sam Seller")
-    assert "Works on this account" in _page(reader, acme)
+    assert "Works on this account" in page(reader, acme)
     experts_service.update_profile(sam, sam, accounts="")
     db.session.commit()
     assert not _seen_twice(reader, acme, "Sam Seller")
@@ -166,8 +161,8 @@ def test_an_accepted_answer_reorders_the_experts(reader, acme, make):
     }
 
     def ranked() -> list[str]:
-        html = _panels(_page(reader, acme))
-        assert html == _panels(_page(reader, acme))
+        html = _panels(page(reader, acme))
+        assert html == _panels(page(reader, acme))
         return sorted(answers, key=html.index)
 
     behind = ranked()[1]
@@ -212,7 +207,7 @@ def test_what_a_transaction_wrote_is_kept_only_once_it_commits(app, reader, acme
 
     forum = make_forum("Questions", kind="questions")
     asker = make.user("asker")
-    _page(reader, acme)  # kept, without the thread
+    page(reader, acme)  # kept, without the thread
 
     def panels_now() -> str:
         with app.test_request_context("/"):
@@ -260,7 +255,7 @@ def test_a_kept_panel_never_carries_another_readers_token(app):
 
 
 def _timeline(client, account) -> str:
-    html = _page(client, account)
+    html = page(client, account)
     start = html.find('<section class="panel account-timeline">')
     return html[start : html.index("</section>", start)] if start >= 0 else ""
 
@@ -291,7 +286,7 @@ def test_the_timeline_shows_each_write_and_only_what_the_reader_may_see(
 
 
 def test_the_account_is_watched_from_its_page_header(reader, acme):
-    html = _page(reader, acme)
+    html = page(reader, acme)
     header = html[html.index('<header class="page-head account-head">') :]
     header = header[: header.index("</header>")]
     assert 'name="target" value="account"' in header
@@ -306,7 +301,7 @@ def test_the_account_is_watched_from_its_page_header(reader, acme):
         },
     )
     assert response.status_code == 303
-    assert "Stop watching" in _page(reader, acme)
+    assert "Stop watching" in page(reader, acme)
 
 
 # --- the home page's "your accounts" ----------------------------------------------

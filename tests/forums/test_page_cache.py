@@ -2,8 +2,6 @@
 that changes the page is on the next view, and what belongs to one reader
 (their name, token, votes, buttons, watching) never reaches another."""
 
-import re
-
 import pytest
 
 from portal import versions
@@ -17,6 +15,7 @@ from portal.notifications import service as notifications_service
 from portal.wiki import service as wiki_service
 from portal.wiki import writeup
 from tests.forums.factories import make_reply, make_thread
+from tests.pages import page, tokens, without_reader
 
 # Pages are kept per minute: a second view must not fall in the next one.
 pytestmark = pytest.mark.usefixtures("steady_clock")
@@ -27,33 +26,11 @@ def pages(app):
     return app.extensions[PAGE_CACHE]
 
 
-def _page(client, thread, **args) -> str:
-    response = client.get(thread.url, query_string=args)
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
-
-
-TOKEN = re.compile(r'(?:name="csrf_token" value|name="csrf-token" content)="([^"]*)"')
-
-
-def _tokens(html: str) -> set[str]:
-    return set(TOKEN.findall(html))
-
-
-def _without_reader(html: str) -> str:
-    """The page without what is filled in for each reader: tokens and the
-    navigation."""
-    html = re.sub(
-        r'(name="csrf_token" value|name="csrf-token" content)="[^"]*"', "", html
-    )
-    return re.sub(r'<nav class="nav".*?</nav>', "", html, flags=re.S)
-
-
 def _seen_twice(client, thread, text: str) -> bool:
     """Whether ``text`` is on the page at the first view after a write and at
     the next one (served from what the first kept)."""
-    first, second = _page(client, thread), _page(client, thread)
-    assert _without_reader(first) == _without_reader(second)
+    first, second = page(client, thread), page(client, thread)
+    assert without_reader(first) == without_reader(second)
     return text in first
 
 
@@ -62,18 +39,18 @@ def test_readers_alike_share_one_page_each_with_their_own_name_and_token(
 ):
     rita = login(make.user("rita", display_name="Rita Reader"))
     rob = login(make.user("rob", display_name="Rob Reader"))
-    first = _page(rita, question)
+    first = page(rita, question)
     assert pages.misses == 1
-    second = _page(rob, question)
+    second = page(rob, question)
     assert pages.misses == 1 and pages.hits == 1
-    assert _without_reader(first) == _without_reader(second)
+    assert without_reader(first) == without_reader(second)
     assert "Rita Reader" in first and "Rita Reader" not in second
     assert "Rob Reader" in second
     # Every form on the page carries its reader's own token, never the other's.
-    assert len(_tokens(first)) == 1 and len(_tokens(second)) == 1
-    assert _tokens(first) != _tokens(second)
+    assert len(tokens(first)) == 1 and len(tokens(second)) == 1
+    assert tokens(first) != tokens(second)
     kept = "".join(next(iter(pages._entries.values())).parts)
-    assert not any(token in kept for token in _tokens(first) | _tokens(second))
+    assert not any(token in kept for token in tokens(first) | tokens(second))
 
 
 def test_replies_edits_votes_and_acceptance_show_at_once(
@@ -133,10 +110,12 @@ def test_a_write_up_and_experts_asked_show_at_once(
     make_reply(question, answerer, "Credit the disputed line first.")
     reader = login(make.user("rita"))
     assert _seen_twice(reader, question, "Write this up as a page")
-    page = writeup.write_up(question, make.user("wendy"))
+    written = writeup.write_up(question, make.user("wendy"))
     db.session.commit()
     assert _seen_twice(reader, question, "Written up as")
-    wiki_service.rename_page(page, "Disputed invoices, step by step", page.created_by)
+    wiki_service.rename_page(
+        written, "Disputed invoices, step by step", written.created_by
+    )
     db.session.commit()
     assert _seen_twice(reader, question, "Disputed invoices, step by step")
     other = make_thread(question.forum, asker, "Who approves a refund?", "Anyone?")
@@ -165,7 +144,7 @@ def test_buttons_votes_and_watching_follow_the_reader_not_whoever_viewed_first(
         ]
     }
     for _round in range(2):  # the second round is served from what the first kept
-        shown = {who: _page(client, question) for who, client in clients.items()}
+        shown = {who: page(client, question) for who, client in clients.items()}
         edit = f"/forums/posts/{answer.id}/edit"
         assert edit in shown["answerer"]
         assert not any(edit in shown[w] for w in ("reader", "asker", "voter"))
@@ -181,14 +160,14 @@ def test_buttons_votes_and_watching_follow_the_reader_not_whoever_viewed_first(
         "/watch", data={"target": "thread", "target_id": question.id}
     )
     assert response.status_code == 303
-    assert "Stop watching" in _page(reader, question)  # with its message
-    assert "Stop watching" in _page(reader, question)
+    assert "Stop watching" in page(reader, question)  # with its message
+    assert "Stop watching" in page(reader, question)
 
 
 def test_a_restricted_thread_is_never_served_to_an_outsider(
     login, secret_thread, insider, outsider
 ):
-    assert "Confidential plans." in _page(login(insider), secret_thread)
+    assert "Confidential plans." in page(login(insider), secret_thread)
     response = login(outsider).get(secret_thread.url)
     assert response.status_code == 404
     assert "Confidential plans." not in response.get_data(as_text=True)
@@ -198,16 +177,16 @@ def test_moderators_see_their_tools_and_readers_never_do(
     login, make, question, moderator, pages
 ):
     reader = login(make.user("rita"))
-    _page(reader, question)
-    assert "Moderation log" in _page(login(moderator), question)
-    assert "Moderation log" not in _page(reader, question)
+    page(reader, question)
+    assert "Moderation log" in page(login(moderator), question)
+    assert "Moderation log" not in page(reader, question)
 
 
 def test_a_message_is_shown_once_and_the_page_kept_around_it(
     login, make, question, pages
 ):
     reader = login(make.user("rita"))
-    _page(login(make.user("rob")), question)  # kept, unwatched
+    page(login(make.user("rob")), question)  # kept, unwatched
     response = reader.post(
         "/watch",
         data={"target": "thread", "target_id": question.id, "next": question.url},
@@ -216,7 +195,7 @@ def test_a_message_is_shown_once_and_the_page_kept_around_it(
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "You are watching this" in html and "Stop watching" in html
-    again = _page(reader, question)
+    again = page(reader, question)
     assert "You are watching this" not in again and "Stop watching" in again
 
 
@@ -226,7 +205,7 @@ def test_what_a_transaction_wrote_is_kept_only_once_it_commits(
     from portal.forums.views import view_thread
 
     reader = make.user("rita")
-    _page(login(reader), question)
+    page(login(reader), question)
     service.reply(question, answerer, "A draft that will be rolled back.")
     db.session.flush()
     assert versions.raised()
@@ -240,7 +219,7 @@ def test_what_a_transaction_wrote_is_kept_only_once_it_commits(
     db.session.rollback()
     # The next write takes the version the rolled-back one had.
     make_reply(question, answerer, "What was committed.")
-    html = _page(login(reader), question)
+    html = page(login(reader), question)
     assert "What was committed." in html
     assert "A draft that will be rolled back." not in html
 
@@ -253,7 +232,7 @@ def test_a_kept_page_asks_the_database_only_about_its_reader(
     for n in range(25):  # two pages of posts
         make_reply(question, answerer, f"Answer {n}")
     reader = login(make.user("rita"))
-    _page(reader, question)
+    page(reader, question)
 
     # The reader, the thread, its versions, the reader's votes on the page,
     # and their unread count with whether they watch the thread (and SQLite's
@@ -262,5 +241,5 @@ def test_a_kept_page_asks_the_database_only_about_its_reader(
         return [s for s in statements_for(reader, url) if s != "BEGIN"]
 
     assert len(queries(question.url)) == 5
-    _page(reader, question, page=2)
+    page(reader, question, page=2)
     assert len(queries(question.url + "?page=2")) == 5
