@@ -1,8 +1,9 @@
 """Requests per token per minute: in Redis when configured, else in this process."""
 
 import threading
-import time
 from collections import defaultdict
+
+from portal import clock
 
 
 class RateLimiter:
@@ -24,7 +25,7 @@ class RateLimiter:
 
     def hit(self, key: str, limit: int) -> tuple[bool, int]:
         """Count one request; return (allowed, seconds until the window resets)."""
-        now = time.time()
+        now = clock.now().timestamp()
         window = int(now // 60)
         retry_after = max(1, int(60 - now % 60))
         if self._redis is not None:

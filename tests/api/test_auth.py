@@ -92,7 +92,8 @@ def test_departed_owner_token_stops_working(api, employee):
     assert client.get("/accounts").status_code == 401
 
 
-def test_rate_limit_answers_429_with_retry_after(app, api, employee):
+def test_rate_limit_answers_429_with_retry_after(app, api, employee, steady_clock):
+    # The window is a minute of the clock, held still so the four fall in one.
     app.config["API_RATE_LIMIT"] = 3
     client = api(employee)
     statuses = [client.get("/accounts").status_code for _ in range(4)]
