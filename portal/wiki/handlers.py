@@ -238,18 +238,26 @@ def _pages_touch(session, pages) -> set[str]:
         subjects.update(
             versions.account(a) for a in versions.removed(page, "account_id") if a
         )
-    # A thread's page links to the page it was written up as, with its state.
-    subjects.update(
-        versions.thread(t)
-        for t in session.connection()
-        .execute(
-            sa.select(ThreadWriteUp.thread_id).where(
-                ThreadWriteUp.page_id.in_([p.id for p in pages])
+    # A thread's page links to the page it was written up as, with its state:
+    # asked only when one of those changes (a new page is linked by its
+    # ThreadWriteUp, which raises the thread itself).
+    shown = [p.id for p in pages if versions.changed(p, _SHOWN_ON_THREADS)]
+    if shown:
+        subjects.update(
+            versions.thread(t)
+            for t in session.connection()
+            .execute(
+                sa.select(ThreadWriteUp.thread_id).where(
+                    ThreadWriteUp.page_id.in_(shown)
+                )
             )
+            .scalars()
         )
-        .scalars()
-    )
     return subjects
+
+
+# What a thread's page shows of the page it was written up as.
+_SHOWN_ON_THREADS = ("title", "slug", "state", "deleted_at")
 
 
 def _write_ups_touch(session, write_ups) -> set[str]:

@@ -3,6 +3,7 @@
 import pytest
 from flask import render_template_string
 
+from portal import versions
 from portal.accounts.service import create_account
 from portal.errors import Forbidden
 from portal.extensions import db
@@ -159,3 +160,28 @@ def test_deleted_page_frees_the_thread_for_a_new_write_up(question, people, make
     assert writeup.written_up_as(question.id) is None
     again = writeup.write_up(question, people["voter"])
     assert again.id != page.id
+
+
+def test_only_what_a_thread_shows_of_its_page_renews_the_thread(question, people):
+    page = writeup.write_up(question, people["voter"])
+    db.session.commit()
+
+    def renews(change) -> bool:
+        before = versions.read([versions.thread(question.id)])
+        change()
+        db.session.commit()
+        return versions.read([versions.thread(question.id)]) != before
+
+    # A new revision changes nothing the thread's page shows of the page, so
+    # the thread's kept page stays kept.
+    assert not renews(
+        lambda: service.edit_page(
+            page,
+            "Reset it from the admin console.",
+            people["voter"],
+            base_revision=page.current_revision.number,
+        )
+    )
+    assert renews(
+        lambda: service.rename_page(page, "Resetting a password", page.created_by)
+    )
