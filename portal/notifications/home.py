@@ -40,7 +40,10 @@ def home_panel(viewer, **_):
         "notifications/_home.html",
         {
             "unread": unread,
-            "badge": service.badge_text(service.unread_count(viewer)),
+            # Fewer than the block lists are all there are: no need to count.
+            "badge": service.badge_text(
+                len(unread) if len(unread) < LIMIT else service.unread_count(viewer)
+            ),
             "mail_trouble": _mail_trouble()
             if is_admin(viewer) and mail.enabled()
             else None,

@@ -6,12 +6,31 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.notifications import service
+from portal.notifications.home import LIMIT
 from portal.notifications.models import Notification
 from tests.forums.factories import make_reply, make_thread
 
 
 def _text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def _home_block_count(client) -> str:
+    block = _text(client.get("/")).split("New for you")[1].split("</h2>")[0]
+    found = re.search(r'<span class="badge badge-warn">([^<]+)</span>', block)
+    return found[1] if found else ""
+
+
+def test_the_home_block_counts_every_unread_notification(login, forum, alice, bob):
+    thread = make_thread(forum, alice, "Renewal at ACME")
+    client = login(alice)
+    assert _home_block_count(client) == ""
+    for n in range(LIMIT + 3):
+        make_reply(thread, bob, f"news {n}")
+        if n in (0, LIMIT - 2, LIMIT - 1, LIMIT + 2):
+            assert _home_block_count(client) == str(n + 1)
+    client.post("/notifications/read-all")
+    assert _home_block_count(client) == ""
 
 
 def test_badge_list_open_and_mark_all_read(login, forum, alice, bob):
