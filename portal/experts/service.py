@@ -781,9 +781,12 @@ def hand_over_routings(leaver: User, successor: User) -> int:
 
 def could_answer(user: User, limit: int = 5) -> list[Thread]:
     """Unanswered questions under the person's declared and inferred topics."""
+    hidden = hidden_topics(user)
     tag_ids = {s.tag_id for s in skills_of(user)}
-    tag_ids |= {t["tag"].id for t in inferred_topics(user, viewer=user, limit=10)}
-    tag_ids -= {t.id for t in hidden_topics(user)}
+    tag_ids |= {
+        t["tag"].id for t in inferred_topics(user, viewer=user, limit=10, hidden=hidden)
+    }
+    tag_ids -= {t.id for t in hidden}
     if not tag_ids:
         return []
     return list(

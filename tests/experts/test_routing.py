@@ -168,6 +168,13 @@ def test_home_lists_routed_and_answerable_questions(org, ask_thread, at):
     db.session.commit()
     assert thread in service.could_answer(org["voter1"])
     assert service.could_answer(org["voter2"]) == []
+    # A topic the person hid ("not me") is neither inferred nor declared.
+    refunds = thread.tags[0]
+    service.hide_topic(org["e4"], org["e4"], refunds)
+    service.hide_topic(org["voter1"], org["voter1"], refunds)
+    db.session.commit()
+    assert thread not in service.could_answer(org["e4"])
+    assert thread not in service.could_answer(org["voter1"])
 
 
 def test_a_leavers_routed_questions_go_to_the_successor(org, ask_thread, make):
