@@ -192,15 +192,15 @@ def main() -> None:
         db.create_all()
         fill(n)
         from portal.auth.models import User
-        from portal.handover import service
+        from portal.handover import at_risk
 
-        rows = service.risk_table()
-        levels = {lv: sum(1 for r in rows if r.level == lv) for lv in service.LEVELS}
+        rows = at_risk.risk_table()
+        levels = {lv: sum(1 for r in rows if r.level == lv) for lv in at_risk.LEVELS}
         print(f"{n} accounts, {db.engine.dialect.name}: levels {levels}")
-        print(f"risk_table() median {timed(service.risk_table) * 1000:.0f} ms")
+        print(f"risk_table() median {timed(at_risk.risk_table) * 1000:.0f} ms")
         person = db.session.get(User, 5)
         print(
-            f"what_if() median {timed(lambda: service.what_if(person)) * 1000:.0f} ms"
+            f"what_if() median {timed(lambda: at_risk.what_if(person)) * 1000:.0f} ms"
         )
         client = app.test_client(user=db.session.get(User, 1))
         page = timed(lambda: client.get("/accounts/risk?sort=tier"))

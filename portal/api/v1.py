@@ -304,13 +304,13 @@ def account_timeline(account_id: int):
     response=ref("Risk"),
 )
 def account_risk(account_id: int):
+    from portal.handover import at_risk
     from portal.handover import permissions as handover_permissions
-    from portal.handover import service as handover
 
     account = accounts_service.get_account(account_id)
     viewer = current_user._get_current_object()
     sees_cases = handover_permissions.can_run_handovers(viewer)
-    risk = handover.risk_for_account(account, with_cases=sees_cases, viewer=viewer)
+    risk = at_risk.risk_for_account(account, with_cases=sees_cases, viewer=viewer)
     if not sees_cases:
         risk["open_case"] = None
     risk["people"] = [{k: v for k, v in p.items() if k != "id"} for p in risk["people"]]

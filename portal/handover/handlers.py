@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from portal import signals, versions
 from portal.extensions import db
 from portal.forums.permissions import reading_scope
-from portal.handover import permissions, service
+from portal.handover import at_risk, permissions, service
 from portal.handover.models import HandoverCase, HandoverItem, HandoverSuccessor
 from portal.lru import LRU
 from portal.signals import Panel, Person, TimelineEvent
@@ -70,7 +70,7 @@ def account_panel(account, viewer=None, **kwargs) -> Panel:
             "handover/_account_panel.html",
             lambda: {
                 "account": account,
-                "risk": service.risk_for_account(
+                "risk": at_risk.risk_for_account(
                     account, with_cases=False, viewer=viewer
                 ),
                 "cases": [],
@@ -80,7 +80,7 @@ def account_panel(account, viewer=None, **kwargs) -> Panel:
             key=("bystander", reading_scope(viewer)),
         )
     cases_visible = permissions.can_view_risk(viewer)
-    risk = service.risk_for_account(account, with_cases=cases_visible, viewer=viewer)
+    risk = at_risk.risk_for_account(account, with_cases=cases_visible, viewer=viewer)
     cases = []
     for case in db.session.scalars(
         sa.select(HandoverCase)

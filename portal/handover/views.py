@@ -21,7 +21,7 @@ from flask_login import current_user
 from portal.auth.models import User
 from portal.errors import DomainError, attach_to_form
 from portal.extensions import db
-from portal.handover import charts, permissions, service
+from portal.handover import at_risk, charts, permissions, service
 from portal.handover.forms import (
     AddItemForm,
     AnswerForm,
@@ -310,10 +310,10 @@ def risk():
     if order not in ("risk", "tier", "name"):
         order = "risk"
     level = request.args.get("level", "")
-    if level not in service.LEVELS:
+    if level not in at_risk.LEVELS:
         level = ""
-    rows = service.sort_risks(service.risk_table(), order)
-    counts = {lv: sum(1 for r in rows if r.level == lv) for lv in service.LEVELS}
+    rows = at_risk.sort_risks(at_risk.risk_table(), order)
+    counts = {lv: sum(1 for r in rows if r.level == lv) for lv in at_risk.LEVELS}
     shown = [r for r in rows if not level or r.level == level]
     page = max(1, request.args.get("page", 1, type=int) or 1)
     pages = max(1, math.ceil(len(shown) / RISK_PER_PAGE))
@@ -328,7 +328,7 @@ def risk():
             flash(_("There is nobody called “%(name)s”.", name=name), "error")
             status = 404
         else:
-            drops = service.what_if(person, rows)
+            drops = at_risk.what_if(person, rows)
     return render_template(
         "handover/risk.html",
         rows=shown[(page - 1) * RISK_PER_PAGE : page * RISK_PER_PAGE],

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from portal import clock
-from portal.handover import service
+from portal.handover import at_risk
 
 
 def _by_name(rows):
@@ -26,7 +26,7 @@ def test_levels_and_reasons(people, make_account, evidence_for, make):
     evidence_for(lopsided, third)
     for person in (people.leaver, people.successor, people.second, third):
         evidence_for(spread, person)
-    rows = _by_name(service.risk_table())
+    rows = _by_name(at_risk.risk_table())
     assert rows["Nobody Inc"].level == "high"
     assert "Nobody has answered questions" in rows["Nobody Inc"].reason
     assert rows["Solo Ltd"].level == "high"
@@ -54,14 +54,14 @@ def test_an_open_handover_raises_the_risk(
     pair = make_account("Pair Co")
     evidence_for(pair, people.leaver)
     evidence_for(pair, people.successor)
-    assert _by_name(service.risk_table())["Pair Co"].level == "medium"
+    assert _by_name(at_risk.risk_table())["Pair Co"].level == "medium"
     case = open_case(successors=[people.second])
-    row = _by_name(service.risk_table())["Pair Co"]
+    row = _by_name(at_risk.risk_table())["Pair Co"]
     assert row.level == "high"
     assert row.open_case.id == case.id
     assert "Li Wei is leaving: only Wang Fang would still know" in row.reason
     # People who may not see handovers get the reason without them.
-    plain = _by_name(service.risk_table(with_cases=False))["Pair Co"]
+    plain = _by_name(at_risk.risk_table(with_cases=False))["Pair Co"]
     assert plain.level == "medium" and plain.open_case is None
 
 
@@ -69,7 +69,7 @@ def test_risk_for_account_is_plain_data(people, make_account, evidence_for, open
     solo = make_account("Solo Ltd")
     evidence_for(solo, people.leaver)
     case = open_case()
-    risk = service.risk_for_account(solo)
+    risk = at_risk.risk_for_account(solo)
     assert risk["level"] == "high"
     assert "Li Wei is leaving on" in risk["reason"]
     assert risk["people"][0]["username"] == "liwei"
@@ -85,7 +85,7 @@ def test_sort_by_tier(people, make_account):
     make_account("Small One", tier="small")
     make_account("Strategic One", tier="strategic")
     make_account("Key One", tier="key")
-    rows = service.sort_risks(service.risk_table(), "tier")
+    rows = at_risk.sort_risks(at_risk.risk_table(), "tier")
     assert [r.account.tier for r in rows] == ["strategic", "key", "small"]
 
 
@@ -100,11 +100,11 @@ def test_what_if_lists_accounts_that_would_drop_to_one_or_none(
     evidence_for(pair, people.successor)
     for person in (people.leaver, people.successor, people.second):
         evidence_for(triple, person)
-    drops = {w.account.name: w for w in service.what_if(people.leaver)}
+    drops = {w.account.name: w for w in at_risk.what_if(people.leaver)}
     assert set(drops) == {"Solo Ltd", "Pair Co"}
     assert (drops["Solo Ltd"].before, drops["Solo Ltd"].after) == (1, 0)
     assert drops["Pair Co"].remaining == [people.successor]
-    assert service.what_if(people.bystander) == []
+    assert at_risk.what_if(people.bystander) == []
     assert solo.id and pair.id and triple.id
 
 
@@ -117,6 +117,6 @@ def test_a_minor_expert_leaving_keeps_a_well_known_account_low(
         evidence_for(spread, people.bystander, person)
     evidence_for(spread, people.leaver)  # knows it least
     case = open_case(successors=[people.second])
-    row = _by_name(service.risk_table())["Spread SA"]
+    row = _by_name(at_risk.risk_table())["Spread SA"]
     assert row.level == "low"
     assert row.open_case.id == case.id

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.forums import service as forums_service
 from portal.forums.models import Post
-from portal.handover import service
+from portal.handover import at_risk
 from portal.wiki import service as wiki_service
 from tests.forums.factories import make_forum, make_reply, make_thread
 from tests.querycount import count_statements
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.usefixtures("steady_clock")
 def _who(account, viewer=None) -> set[str]:
     # Each view in a transaction of its own, as a request is.
     db.session.commit()
-    risk = service.risk_for_account(account, viewer=viewer)
+    risk = at_risk.risk_for_account(account, viewer=viewer)
     return {p["username"] for p in risk["people"]}
 
 
@@ -34,9 +34,9 @@ def acme(people, make_account, evidence_for):
 
 def test_a_second_view_does_not_add_the_evidence_up_again(people, acme):
     db.session.commit()
-    first = count_statements(lambda: service.risk_for_account(acme))
+    first = count_statements(lambda: at_risk.risk_for_account(acme))
     db.session.commit()
-    again = count_statements(lambda: service.risk_for_account(acme))
+    again = count_statements(lambda: at_risk.risk_for_account(acme))
     assert again == first - 1
     assert _who(acme) == {"liwei", "wang"}
 
@@ -49,7 +49,7 @@ def test_posts_answers_and_deletions_are_seen_at_once(people, acme, qforum):
     assert "sun" in _who(acme)
     forums_service.accept_answer(thread, reply, people.bystander)
     db.session.commit()
-    accepted = service.risk_for_account(acme)["people"]
+    accepted = at_risk.risk_for_account(acme)["people"]
     assert next(p for p in accepted if p["username"] == "sun")["score"] == 5.0
     forums_service.delete_post(reply, people.manager)
     db.session.commit()
@@ -114,7 +114,7 @@ def test_people_who_leave_or_change_their_name(people, acme):
     assert _who(acme) == {"liwei", "wang"}
     people.successor.display_name = "Wang Fang-Li"
     db.session.commit()
-    names = {p["name"] for p in service.risk_for_account(acme)["people"]}
+    names = {p["name"] for p in at_risk.risk_for_account(acme)["people"]}
     assert "Wang Fang-Li" in names
     people.leaver.active = False
     db.session.commit()
@@ -150,7 +150,7 @@ def test_a_write_rolled_back_leaves_nothing_behind(people, acme, qforum):
     )
     db.session.flush()
     # Inside the transaction the write is seen, and not remembered.
-    assert "zed" in {p["username"] for p in service.risk_for_account(acme)["people"]}
+    assert "zed" in {p["username"] for p in at_risk.risk_for_account(acme)["people"]}
     db.session.rollback()
     assert _who(acme) == {"liwei", "wang"}
     make_thread(qforum, people.second, "Real one", accounts=[acme])
