@@ -7,7 +7,7 @@ import re
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from portal import signals
 from portal.accounts.models import STATUSES, TIERS, CustomerAccount, tier_rank_sql
@@ -42,6 +42,16 @@ def get_account(account_id: int) -> CustomerAccount:
             _("There is no customer account with the id %(id)s.", id=account_id)
         )
     return account
+
+
+def detached_copy(account: CustomerAccount) -> CustomerAccount:
+    """A copy of the account's row in no session, to keep between requests and
+    put into a request's session with ``db.session.merge(copy, load=False)``
+    (no query). Its columns only: its relations load in that session."""
+    columns = sa.inspect(CustomerAccount).column_attrs
+    copy = CustomerAccount(**{c.key: getattr(account, c.key) for c in columns})
+    make_transient_to_detached(copy)
+    return copy
 
 
 def find_by_ref(crm_ref: str) -> CustomerAccount | None:

@@ -14,6 +14,7 @@ from portal.accounts.models import STATUSES, TIERS
 from portal.auth.permissions import require
 from portal.errors import DomainError, attach_to_form
 from portal.extensions import db
+from portal.lru import LRU
 
 bp = Blueprint("accounts", __name__)
 
@@ -76,9 +77,38 @@ def _panel_html(account, panels) -> list:
     return [fragments.render_panel(p, page_key, cache, fresh) for p in panels]
 
 
+# Accounts' rows, kept per process while their versions stay (a change to an
+# account raises its version): a kept account page then asks the database only
+# about its reader. A few hundred bytes each; as many as the panels.
+ROW_CACHE = "accounts.rows"
+
+
+@bp.record_once
+def _row_cache(state) -> None:
+    state.app.extensions[ROW_CACHE] = LRU(
+        state.app.config.get("ACCOUNT_PANEL_CACHE_SIZE", 1000)
+    )
+
+
+def _account(account_id: int):
+    """The account, put into the session from the row kept for its versions
+    (no query), or read and kept. A transaction that raised a version reads
+    it."""
+    if versions.raised():
+        return service.get_account(account_id)
+    key = (account_id, versions.read((versions.account(account_id), versions.ALL)))
+    rows = current_app.extensions[ROW_CACHE]
+    kept = rows.get(key)
+    if kept is not None:
+        return db.session.merge(kept, load=False)
+    account = service.get_account(account_id)
+    rows.put(key, service.detached_copy(account))
+    return account
+
+
 @bp.route("/accounts/<int:account_id>")
 def view_account(account_id: int):
-    account = service.get_account(account_id)
+    account = _account(account_id)
     viewer = current_user._get_current_object()
     panels = signals.collect_panels(signals.account_panels, account, viewer=viewer)
     timeline = account_timeline.collect(account, viewer, limit=10)
