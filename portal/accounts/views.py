@@ -79,7 +79,7 @@ def _panel_html(account, panels) -> list:
 
 # Accounts' rows, kept per process while their versions stay (a change to an
 # account raises its version): a kept account page then asks the database only
-# about its reader. A few hundred bytes each; as many as the panels.
+# about its reader. About 1 KB each; as many as the panels.
 ROW_CACHE = "accounts.rows"
 
 
