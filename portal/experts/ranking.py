@@ -526,19 +526,25 @@ def decayed_weight(now: datetime, half_life: float):
     return _decayed(True), {"now": now, "now_ts": now.timestamp(), "k": k}
 
 
-def _params(dialect, rel, now, half_life) -> dict:
-    return {**_relevance_params(dialect, rel), **decayed_weight(now, half_life)[1]}
+def _sent(rel: dict[int, float], now, half_life) -> tuple[str, dict] | None:
+    """The dialect, and the parameters that ``_scores`` and ``_explanations``
+    both send (the retrieved documents' relevances, the decay's): written
+    once a search. None when nothing was retrieved."""
+    if not rel:
+        return None
+    dialect = db.session.get_bind().dialect.name
+    params = {**_relevance_params(dialect, rel), **decayed_weight(now, half_life)[1]}
+    return dialect, params
 
 
-def _scores(rel: dict[int, float], now, half_life, exclude) -> dict[int, float]:
+def _scores(sent, half_life, exclude) -> dict[int, float]:
     """Score the people with evidence in the retrieved documents, in SQL:
     one row per person comes back, however much evidence there is."""
-    if not rel:
+    if sent is None:
         return {}
-    dialect = db.session.get_bind().dialect.name
-    params = _params(dialect, rel, now, half_life)
+    dialect, params = sent
     if exclude:
-        params["exclude"] = list(exclude)
+        params = {**params, "exclude": list(exclude)}
     rows = db.session.execute(
         _scores_statement(dialect, half_life > 0, bool(exclude)), params
     ).all()
@@ -573,7 +579,8 @@ def rank(
     now = clock.now()
     half_life = half_life_days()
     scores: dict[int, float] = defaultdict(float)
-    scores.update(_scores(rel, now, half_life, exclude))
+    sent = _sent(rel, now, half_life)
+    scores.update(_scores(sent, half_life, exclude))
 
     # What people declared, least of all.
     declared: dict[int, list[Skill]] = defaultdict(list)
@@ -622,7 +629,7 @@ def rank(
     users = {
         u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(top_ids)))
     }
-    why = _explanations(rel, top_ids, now, half_life) if explain else {}
+    why = _explanations(sent, top_ids, half_life) if explain else {}
     out = []
     for score, uid in best:
         s = Suggestion(
@@ -701,14 +708,13 @@ def _items_statement(dialect: str, decays: bool):
     )
 
 
-def _explanations(rel, user_ids, now, half_life) -> dict[int, tuple]:
+def _explanations(sent, user_ids, half_life) -> dict[int, tuple]:
     """Why each person is suggested: {user id: (counts of evidence by kind,
     first and last dates, the strongest items, one per document)}."""
-    if not rel or not user_ids:
+    if sent is None or not user_ids:
         return {}
-    dialect = db.session.get_bind().dialect.name
-    params = _params(dialect, rel, now, half_life)
-    params["user_ids"] = list(user_ids)
+    dialect, params = sent
+    params = {**params, "user_ids": list(user_ids)}
     out: dict[int, tuple] = {}
     for row in db.session.execute(_items_statement(dialect, half_life > 0), params):
         uid, kind, at, weight, title, url, first_at, last_at, *counts, _ = row
