@@ -92,18 +92,14 @@ def _row_cache(state) -> None:
 
 def _account(account_id: int):
     """The account, put into the session from the row kept for its versions
-    (no query), or read and kept. A transaction that raised a version reads
-    it."""
-    if versions.raised():
-        return service.get_account(account_id)
-    key = (account_id, versions.read((versions.account(account_id), versions.ALL)))
-    rows = current_app.extensions[ROW_CACHE]
-    kept = rows.get(key)
-    if kept is not None:
-        return db.session.merge(kept, load=False)
-    account = service.get_account(account_id)
-    rows.put(key, service.detached_copy(account))
-    return account
+    (no query when kept)."""
+    kept = versions.remembered(
+        current_app.extensions[ROW_CACHE],
+        account_id,
+        (versions.account(account_id), versions.ALL),
+        lambda: service.detached_copy(service.get_account(account_id)),
+    )
+    return db.session.merge(kept, load=False)
 
 
 @bp.route("/accounts/<int:account_id>")
