@@ -5,6 +5,7 @@ and admins; to everyone else its threads do not exist (404), wherever they
 would show up.
 """
 
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -40,22 +41,16 @@ def readable_forums_clause(user):
         return sa.false()
     if is_moderator(user):
         return sa.true()
-    department_id = user.department_id
-    clause = _READABLE.get(department_id)
-    if clause is None:
-        clause = _READABLE[department_id] = (
-            Forum.department_id.is_(None)
-            if department_id is None
-            else sa.or_(
-                Forum.department_id.is_(None), Forum.department_id == department_id
-            )
-        )
-    return clause
+    return _readable(user.department_id)
 
 
-# department id -> its readable_forums_clause: built once, since nearly every
-# page asks (a clause is immutable, so threads share it).
-_READABLE: dict = {}
+@functools.cache
+def _readable(department_id: int | None):
+    """The clause for a department's readers: built once, since nearly every
+    page asks (a clause is immutable, so threads share it)."""
+    if department_id is None:
+        return Forum.department_id.is_(None)
+    return sa.or_(Forum.department_id.is_(None), Forum.department_id == department_id)
 
 
 def reading_scope(user) -> tuple:

@@ -229,6 +229,10 @@ def _revisions_touch(session, revisions) -> set[str]:
     return _accounts_of_pages(session, {r.page_id for r in revisions})
 
 
+# What a thread's page shows of the page it was written up as.
+_SHOWN_ON_THREADS = ("title", "slug", "state", "deleted_at")
+
+
 def _pages_touch(session, pages) -> set[str]:
     # The accounts the page is about now, and those it just stopped being
     # about (as a linked page or as an account's profile).
@@ -254,10 +258,6 @@ def _pages_touch(session, pages) -> set[str]:
             .scalars()
         )
     return subjects
-
-
-# What a thread's page shows of the page it was written up as.
-_SHOWN_ON_THREADS = ("title", "slug", "state", "deleted_at")
 
 
 def _write_ups_touch(session, write_ups) -> set[str]:
